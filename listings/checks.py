@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.core.checks import Error, Tags, register
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Error, Tags, register
 from django.db import connections
 
 from trustasset.database import pgvector_problem
@@ -18,8 +20,10 @@ def pgvector_available_version(alias: str = "default") -> str | None:
 
 
 @register(Tags.database)
-def pgvector_check(app_configs: Any, databases: list[str] | None = None, **kwargs: Any) -> list[Error]:
-    errors = []
+def pgvector_check(
+    *, app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
     for alias in databases or []:
         problem = pgvector_problem(pgvector_available_version(alias))
         if problem:

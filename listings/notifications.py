@@ -19,9 +19,11 @@ def inquiry_mail_send(*, inquiry_id: int) -> bool:
             .filter(pk=inquiry_id, mailed_at__isnull=True)
             .first()
         )
-        if inquiry is None or inquiry.listing.seller is None or not inquiry.listing.seller.email:
+        if inquiry is None:
             return False
         listing = inquiry.listing
+        if listing.seller is None or not listing.seller.email:
+            return False
         body = (
             f"{inquiry.sender.get_username()} asks about your listing \"{listing.title}\":\n\n"
             f"{inquiry.message}\n\n"

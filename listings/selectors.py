@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 
 from listings.filters import ListingFilter
@@ -13,10 +13,10 @@ from listings.models import Favorite, Listing, ListingPhoto, PriceChange, SavedS
 
 VISIBLE_STATUSES = (Status.ACTIVE, Status.PENDING, Status.SOLD)
 
-User = AbstractBaseUser | AnonymousUser
+Viewer = User | AnonymousUser
 
 
-def listing_visible_queryset(*, user: User | None) -> QuerySet[Listing]:
+def listing_visible_queryset(*, user: Viewer | None) -> QuerySet[Listing]:
     """Listings ``user`` may open: public ones, plus every status of their own (all, for staff)."""
     queryset = Listing.objects.all()
     if user is not None and getattr(user, "is_staff", False):
@@ -27,13 +27,13 @@ def listing_visible_queryset(*, user: User | None) -> QuerySet[Listing]:
     return queryset.filter(visible)
 
 
-def listing_search(*, params: Mapping[str, Any], user: User | None = None) -> ListingFilter:
+def listing_search(*, params: Mapping[str, Any], user: Viewer | None = None) -> ListingFilter:
     """Active listings matching ``params`` (the search page's query string); check ``.is_valid()``."""
     queryset = Listing.objects.filter(status=Status.ACTIVE).prefetch_related(_first_photo())
     return ListingFilter(data=params, queryset=queryset)
 
 
-def listing_detail(*, pk: int, user: User | None) -> Listing | None:
+def listing_detail(*, pk: int, user: Viewer | None) -> Listing | None:
     return (
         listing_visible_queryset(user=user)
         .select_related("seller")
@@ -43,11 +43,11 @@ def listing_detail(*, pk: int, user: User | None) -> Listing | None:
     )
 
 
-def listing_for_seller(*, seller: AbstractBaseUser) -> QuerySet[Listing]:
+def listing_for_seller(*, seller: User) -> QuerySet[Listing]:
     return Listing.objects.filter(seller=seller).order_by("-updated_at").prefetch_related(_first_photo())
 
 
-def favorite_listings(*, user: AbstractBaseUser) -> QuerySet[Listing]:
+def favorite_listings(*, user: User) -> QuerySet[Listing]:
     return (
         Listing.objects.filter(favorites__user=user, status__in=VISIBLE_STATUSES)
         .order_by("-favorites__created_at")
@@ -55,7 +55,7 @@ def favorite_listings(*, user: AbstractBaseUser) -> QuerySet[Listing]:
     )
 
 
-def favorite_listing_ids(*, user: User | None, listing_ids: list[int]) -> set[int]:
+def favorite_listing_ids(*, user: Viewer | None, listing_ids: list[int]) -> set[int]:
     if user is None or not user.is_authenticated:
         return set()
     return set(
@@ -63,7 +63,7 @@ def favorite_listing_ids(*, user: User | None, listing_ids: list[int]) -> set[in
     )
 
 
-def saved_searches(*, user: AbstractBaseUser) -> QuerySet[SavedSearch]:
+def saved_searches(*, user: User) -> QuerySet[SavedSearch]:
     return SavedSearch.objects.filter(user=user)
 
 
@@ -77,5 +77,5 @@ def price_history(*, listing: Listing) -> list[tuple[Any, Any]]:
     return points
 
 
-def _first_photo() -> Prefetch[ListingPhoto]:
+def _first_photo() -> Prefetch[Any]:
     return Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "id"))

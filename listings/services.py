@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -27,7 +27,7 @@ from listings.models import (
 MAX_PHOTOS_PER_LISTING = 20
 
 
-def listing_create(*, seller: AbstractBaseUser, data: dict[str, Any], publish: bool = False) -> Listing:
+def listing_create(*, seller: User, data: dict[str, Any], publish: bool = False) -> Listing:
     """A new listing of ``seller``'s from validated ``data``; published at once when ``publish``."""
     listing = Listing(seller=seller, **data)
     listing.status = Status.ACTIVE if publish else Status.DRAFT
@@ -38,7 +38,7 @@ def listing_create(*, seller: AbstractBaseUser, data: dict[str, Any], publish: b
 
 
 @transaction.atomic
-def listing_update(*, listing: Listing, data: dict[str, Any], by: AbstractBaseUser) -> Listing:
+def listing_update(*, listing: Listing, data: dict[str, Any], by: User) -> Listing:
     """Apply validated ``data`` to ``listing``; a changed price is written to the price history."""
     _require_editor(listing=listing, by=by)
     old_price = Listing.objects.select_for_update().values_list("price", flat=True).get(pk=listing.pk)
@@ -51,17 +51,17 @@ def listing_update(*, listing: Listing, data: dict[str, Any], by: AbstractBaseUs
     return listing
 
 
-def listing_publish(*, listing: Listing, by: AbstractBaseUser) -> Listing:
+def listing_publish(*, listing: Listing, by: User) -> Listing:
     _require_editor(listing=listing, by=by)
     return _listing_set_status(listing=listing, status=Status.ACTIVE)
 
 
-def listing_withdraw(*, listing: Listing, by: AbstractBaseUser) -> Listing:
+def listing_withdraw(*, listing: Listing, by: User) -> Listing:
     _require_editor(listing=listing, by=by)
     return _listing_set_status(listing=listing, status=Status.WITHDRAWN)
 
 
-def listing_delete(*, listing: Listing, by: AbstractBaseUser) -> None:
+def listing_delete(*, listing: Listing, by: User) -> None:
     _require_editor(listing=listing, by=by)
     listing.delete()
 
@@ -74,12 +74,12 @@ def _listing_set_status(*, listing: Listing, status: str) -> Listing:
     return listing
 
 
-def _require_editor(*, listing: Listing, by: AbstractBaseUser) -> None:
+def _require_editor(*, listing: Listing, by: User) -> None:
     if not listing.is_editable_by(by):
         raise PermissionDenied("Only the listing's seller or an admin can change it.")
 
 
-def listing_photo_add(*, listing: Listing, image: UploadedFile, by: AbstractBaseUser) -> ListingPhoto:
+def listing_photo_add(*, listing: Listing, image: UploadedFile, by: User) -> ListingPhoto:
     """Attach an already validated image (forms and serializers check it with Pillow)."""
     _require_editor(listing=listing, by=by)
     with transaction.atomic():
@@ -90,14 +90,14 @@ def listing_photo_add(*, listing: Listing, image: UploadedFile, by: AbstractBase
         return ListingPhoto.objects.create(listing=listing, image=image, position=(last or 0) + 1)
 
 
-def listing_photo_delete(*, photo: ListingPhoto, by: AbstractBaseUser) -> None:
+def listing_photo_delete(*, photo: ListingPhoto, by: User) -> None:
     _require_editor(listing=photo.listing, by=by)
     photo.image.delete(save=False)
     photo.delete()
 
 
 def interaction_record(
-    *, listing: Listing | int, event: str, user: AbstractBaseUser | None = None, session_key: str = "",
+    *, listing: Listing | int, event: str, user: User | None = None, session_key: str = "",
     context: dict[str, Any] | None = None,
 ) -> Interaction | None:
     """Log one signal; None when there is nobody to attribute it to (no user, no session)."""
@@ -111,21 +111,21 @@ def interaction_record(
     )
 
 
-def favorite_add(*, user: AbstractBaseUser, listing: Listing) -> Favorite:
+def favorite_add(*, user: User, listing: Listing) -> Favorite:
     favorite, created = Favorite.objects.get_or_create(user=user, listing=listing)
     if created:
         interaction_record(listing=listing, event=Event.FAVORITE, user=user)
     return favorite
 
 
-def favorite_remove(*, user: AbstractBaseUser, listing: Listing) -> bool:
+def favorite_remove(*, user: User, listing: Listing) -> bool:
     deleted, _ = Favorite.objects.filter(user=user, listing=listing).delete()
     if deleted:
         interaction_record(listing=listing, event=Event.UNFAVORITE, user=user)
     return bool(deleted)
 
 
-def inquiry_create(*, listing: Listing, sender: AbstractBaseUser, message: str, reply_to: str) -> Inquiry:
+def inquiry_create(*, listing: Listing, sender: User, message: str, reply_to: str) -> Inquiry:
     """Store a buyer's message and mail it to the seller once the transaction commits."""
     from listings.tasks import inquiry_mail
 
@@ -140,11 +140,19 @@ def inquiry_create(*, listing: Listing, sender: AbstractBaseUser, message: str, 
     return inquiry
 
 
-def saved_search_create(*, user: AbstractBaseUser, name: str, filters: dict[str, str]) -> SavedSearch:
+def saved_search_create(*, user: User, name: str, filters: dict[str, str]) -> SavedSearch:
     return SavedSearch.objects.create(user=user, name=name, filters=filters)
 
 
-def saved_search_delete(*, saved_search: SavedSearch, by: AbstractBaseUser) -> None:
+def saved_search_delete(*, saved_search: SavedSearch, by: User) -> None:
     if saved_search.user_id != by.pk:
         raise PermissionDenied("That saved search is not yours.")
     saved_search.delete()
+
+
+def listings_set_status(*, listing_ids: list[int], status: str) -> int:
+    """Moderation: set ``status`` on many listings at once (admin actions); returns how many changed."""
+    changed = Listing.objects.filter(pk__in=listing_ids).exclude(status=status)
+    if status == Status.ACTIVE:
+        changed.filter(published_at__isnull=True).update(published_at=timezone.now())
+    return changed.update(status=status, updated_at=timezone.now())

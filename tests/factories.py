@@ -11,7 +11,7 @@ from django.utils import timezone
 from listings.models import Favorite, Interaction, Kind, Listing, Offer, SavedSearch, Status
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -21,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class HomeFactory(factory.django.DjangoModelFactory):
+class HomeFactory(factory.django.DjangoModelFactory[Listing]):
     class Meta:
         model = Listing
 
@@ -43,7 +43,7 @@ class HomeFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
 
-class CarFactory(factory.django.DjangoModelFactory):
+class CarFactory(factory.django.DjangoModelFactory[Listing]):
     class Meta:
         model = Listing
 
@@ -68,7 +68,7 @@ class CarFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
 
-class FavoriteFactory(factory.django.DjangoModelFactory):
+class FavoriteFactory(factory.django.DjangoModelFactory[Favorite]):
     class Meta:
         model = Favorite
 
@@ -76,7 +76,7 @@ class FavoriteFactory(factory.django.DjangoModelFactory):
     listing = factory.SubFactory(HomeFactory)
 
 
-class SavedSearchFactory(factory.django.DjangoModelFactory):
+class SavedSearchFactory(factory.django.DjangoModelFactory[SavedSearch]):
     class Meta:
         model = SavedSearch
 
@@ -85,7 +85,7 @@ class SavedSearchFactory(factory.django.DjangoModelFactory):
     filters = factory.LazyFunction(lambda: {"kind": "home", "city": "Ponce"})
 
 
-class InteractionFactory(factory.django.DjangoModelFactory):
+class InteractionFactory(factory.django.DjangoModelFactory[Interaction]):
     class Meta:
         model = Interaction
 

@@ -1,0 +1,54 @@
+# TrustAsset: `make run` serves the site with demo data; `make test` runs the checks and the suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_HOMES ?= 20000
+DEMO_CARS ?= 5000
+TEST_WORKERS ?= 2
+
+.PHONY: install run worker migrate demo test check lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py generate_listings --homes $(DEMO_HOMES) --cars $(DEMO_CARS) --seed 1 --if-empty
+
+# Web server in the foreground, Celery worker (+ beat) beside it; Ctrl-C stops both.
+run: demo
+	@echo ""
+	@echo "  TrustAsset is starting at http://$(HOST):$(PORT)/"
+	@echo "  Demo logins (password trustasset-demo): buyer, seller, admin (admin site: http://$(HOST):$(PORT)/admin/)"
+	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
+	@echo ""
+	@trap 'kill 0' EXIT; \
+	$(VENV)/bin/celery -A trustasset worker --beat --loglevel INFO --concurrency 2 & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A trustasset worker --loglevel INFO
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: check
+	$(PY) -m pytest -n $(TEST_WORKERS) --create-db
+
+bench: install
+	$(PY) bench/import_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
