@@ -1,0 +1,1 @@
+"""Seller-requested description drafts: engines, fact and fair-housing checks."""

@@ -1,0 +1,1 @@
+"""Pure numerical code for recommendations: arrays and dataframes in, arrays out; never Django."""

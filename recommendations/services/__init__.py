@@ -1,0 +1,1 @@
+"""The Django side of recommendations: ORM rows to arrays, ``ml/`` calls, results written back."""
