@@ -19,8 +19,10 @@ celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path: Path) -> None:
+def _test_settings(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Factories make many users; the production hasher costs a large share of a second per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -143,9 +143,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "trustasset.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Client IPs for throttling: how many reverse proxies append to X-Forwarded-For (None trusts it all).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "interactions": env.str("THROTTLE_INTERACTIONS", default="120/min"),
         "inquiries": env.str("THROTTLE_INQUIRIES", default="10/hour"),
+        "logins": env.str("THROTTLE_LOGINS", default="20/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -1,0 +1,325 @@
+"""The JSON API (``/api/``): thin views that check input, call one service or selector, and answer.
+
+Errors are answers, never 500s: input problems and the model's range checks come back as 400
+with field errors, someone else's listing as 403, one the caller may not see as 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from listings import selectors, services
+from listings.filters import ListingFilter
+from listings.models import Listing
+from listings.permissions import IsListingEditor, IsListingEditorOrReadOnly
+from listings.serializers import (
+    FavoriteInputSerializer,
+    FavoriteOutputSerializer,
+    InquiryInputSerializer,
+    InquiryOutputSerializer,
+    InteractionInputSerializer,
+    InteractionOutputSerializer,
+    ListingCreateInputSerializer,
+    ListingInputSerializer,
+    ListingOutputSerializer,
+    ListingPhotoInputSerializer,
+    ListingPhotoOutputSerializer,
+    TokenOutputSerializer,
+)
+from listings.throttles import ScopedSettingsRateThrottle
+
+BAD_REQUEST = OpenApiResponse(description="Field errors: {field: [message, …]}.")
+FORBIDDEN = OpenApiResponse(description="Not signed in, or not the listing's seller or an admin.")
+NOT_FOUND = OpenApiResponse(description="No such listing, or not one the caller may see.")
+
+
+
+
+class BaseApi(APIView):
+    # Comments, not a docstring: drf-spectacular would show it as every operation's description.
+    # A model or service ``ValidationError`` answers 400 with field errors, like a serializer's.
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DjangoValidationError):
+            detail = as_serializer_error(exc)
+            if NON_FIELD_ERRORS in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            exc = ValidationError(detail)
+        return super().handle_exception(exc)
+
+
+def _signed_in(request: Request) -> User:
+    """The caller of a view whose permissions require a signed-in user."""
+    if not isinstance(request.user, User):
+        raise NotAuthenticated()
+    return request.user
+
+
+def _signed_in_or_none(request: Request) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+def _context(request: Request) -> dict[str, Any]:
+    return {"request": request}
+
+
+# Listings
+
+
+class ListingListCreateApi(BaseApi, GenericAPIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    # The query parameters are the search page's FilterSet; drf-spectacular documents them from
+    # these attributes, and get() runs that FilterSet through the search page's selector.
+    queryset = Listing.objects.none()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ListingFilter
+
+    @extend_schema(
+        summary="Search active listings",
+        description="The search page's filters; invalid values answer 400 with the filter names.",
+        responses={200: ListingOutputSerializer(many=True), 400: BAD_REQUEST},
+    )
+    def get(self, request: Request) -> Response:
+        search = selectors.listing_search(params=request.query_params, user=request.user)
+        if not search.is_valid():
+            raise translate_validation(search.errors)  # what django-filter's DRF backend answers
+        page = self.paginate_queryset(search.qs.select_related("seller"))
+        return self.get_paginated_response(ListingOutputSerializer(page, many=True, context=_context(request)).data)
+
+    @extend_schema(
+        summary="Create a listing (the caller is its seller)",
+        request=ListingCreateInputSerializer,
+        responses={201: ListingOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ListingCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        publish = data.pop("publish")
+        listing = services.listing_create(seller=_signed_in(request), data=data, publish=publish)
+        return Response(
+            ListingOutputSerializer(listing, context=_context(request)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api_listing_detail", args=[listing.pk])},
+        )
+
+
+class ListingObjectApi(BaseApi):
+    # The views of one listing: 404 unless the caller may see it, then its object permissions.
+
+    def listing(self, request: Request, pk: int) -> Listing:
+        listing = selectors.listing_detail(pk=pk, user=request.user)
+        if listing is None:
+            raise NotFound("No such listing.")
+        self.check_object_permissions(request, listing)
+        return listing
+
+
+class ListingDetailApi(ListingObjectApi):
+    permission_classes = [IsAuthenticatedOrReadOnly, IsListingEditorOrReadOnly]
+
+    @extend_schema(summary="A listing", responses={200: ListingOutputSerializer, 404: NOT_FOUND})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ListingOutputSerializer(self.listing(request, pk), context=_context(request)).data)
+
+    @extend_schema(
+        summary="Replace a listing's fields (omitted optional fields are cleared)",
+        request=ListingInputSerializer,
+        responses={200: ListingOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(
+        summary="Change some of a listing's fields",
+        request=ListingInputSerializer,
+        responses={200: ListingOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=True)
+
+    @extend_schema(summary="Delete a listing", responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.listing_delete(listing=self.listing(request, pk), by=_signed_in(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
+        listing = self.listing(request, pk)
+        serializer = ListingInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        listing = services.listing_update(listing=listing, data=dict(serializer.validated_data), by=_signed_in(request))
+        return Response(ListingOutputSerializer(listing, context=_context(request)).data)
+
+
+class ListingPublishApi(ListingObjectApi):
+    permission_classes = [IsAuthenticated, IsListingEditor]
+
+    @extend_schema(summary="Publish a listing", request=None,
+                   responses={200: ListingOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def post(self, request: Request, pk: int) -> Response:
+        listing = services.listing_publish(listing=self.listing(request, pk), by=_signed_in(request))
+        return Response(ListingOutputSerializer(listing, context=_context(request)).data)
+
+
+class ListingWithdrawApi(ListingObjectApi):
+    permission_classes = [IsAuthenticated, IsListingEditor]
+
+    @extend_schema(summary="Withdraw a listing", request=None,
+                   responses={200: ListingOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def post(self, request: Request, pk: int) -> Response:
+        listing = services.listing_withdraw(listing=self.listing(request, pk), by=_signed_in(request))
+        return Response(ListingOutputSerializer(listing, context=_context(request)).data)
+
+
+class ListingPhotoCreateApi(ListingObjectApi):
+    permission_classes = [IsAuthenticated, IsListingEditor]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Add a photo to a listing",
+        request=ListingPhotoInputSerializer,
+        responses={201: ListingPhotoOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        listing = self.listing(request, pk)
+        serializer = ListingPhotoInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = services.listing_photo_add(
+            listing=listing, image=serializer.validated_data["image"], by=_signed_in(request)
+        )
+        return Response(ListingPhotoOutputSerializer(photo, context=_context(request)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ListingInquiryCreateApi(ListingObjectApi):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedSettingsRateThrottle]
+    throttle_scope = "inquiries"
+
+    @extend_schema(
+        summary="Send the seller a message",
+        description="Mailed to the seller. Imported listings have no seller to contact: 400.",
+        request=InquiryInputSerializer,
+        responses={201: InquiryOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND,
+                   429: OpenApiResponse(description="Too many messages; see Retry-After.")},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        listing = self.listing(request, pk)
+        serializer = InquiryInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inquiry = services.inquiry_create(listing=listing, sender=_signed_in(request), **serializer.validated_data)
+        return Response(InquiryOutputSerializer(inquiry).data, status=status.HTTP_201_CREATED)
+
+
+# Favorites
+
+
+class FavoriteListCreateApi(BaseApi, GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    filter_backends: list[Any] = []
+
+    @extend_schema(summary="My favorite listings, newest first", responses=ListingOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        listings = selectors.favorite_listings(user=_signed_in(request)).select_related("seller")
+        page = self.paginate_queryset(listings)
+        return self.get_paginated_response(ListingOutputSerializer(page, many=True, context=_context(request)).data)
+
+    @extend_schema(
+        summary="Favorite a listing (again is harmless)",
+        request=FavoriteInputSerializer,
+        responses={201: FavoriteOutputSerializer, 200: FavoriteOutputSerializer, 400: BAD_REQUEST},
+    )
+    def post(self, request: Request) -> Response:
+        user = _signed_in(request)
+        serializer = FavoriteInputSerializer(data=request.data, context=_context(request))
+        serializer.is_valid(raise_exception=True)
+        listing = serializer.validated_data["listing"]
+        # Only the status code depends on this read; the service itself is idempotent.
+        existed = listing.pk in selectors.favorite_listing_ids(user=user, listing_ids=[listing.pk])
+        favorite = services.favorite_add(user=user, listing=listing)
+        return Response(FavoriteOutputSerializer(favorite).data,
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+class FavoriteDeleteApi(BaseApi):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Unfavorite a listing (again is harmless)", responses={204: None, 404: NOT_FOUND})
+    def delete(self, request: Request, listing_id: int) -> Response:
+        # Any listing, so that a favorite whose listing was since withdrawn can still be removed.
+        listing = get_object_or_404(Listing, pk=listing_id)
+        services.favorite_remove(user=_signed_in(request), listing=listing)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Signals
+
+
+class InteractionCreateApi(BaseApi):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedSettingsRateThrottle]
+    throttle_scope = "interactions"
+
+    @extend_schema(
+        summary="Record a view, share, search click or impression",
+        description="From signed-in users and anonymous visitors alike (a session is started if needed).",
+        request=InteractionInputSerializer,
+        responses={201: InteractionOutputSerializer, 400: BAD_REQUEST,
+                   429: OpenApiResponse(description="Too many signals; see Retry-After.")},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = InteractionInputSerializer(data=request.data, context=_context(request))
+        serializer.is_valid(raise_exception=True)
+        user = _signed_in_or_none(request)
+        interaction = services.interaction_record(
+            user=user, session_key="" if user else _session_key(request), **serializer.validated_data
+        )
+        assert interaction is not None  # there is always a user or a session here
+        return Response(InteractionOutputSerializer(interaction).data, status=status.HTTP_201_CREATED)
+
+
+def _session_key(request: Request) -> str:
+    """The anonymous visitor's session, started now if they have none, so their signals add up."""
+    if request.session.session_key is None:
+        request.session.save()
+    return str(request.session.session_key)
+
+
+# Tokens
+
+
+class TokenObtainApi(ObtainAuthToken):
+    # Password guessing: a login attempt budget per client.
+    throttle_classes = [ScopedSettingsRateThrottle]
+    throttle_scope = "logins"
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+
+    @extend_schema(
+        summary="Exchange a username and password for an API token",
+        request=AuthTokenSerializer,
+        responses={200: TokenOutputSerializer, 400: BAD_REQUEST},
+        auth=[],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)

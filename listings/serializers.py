@@ -1,0 +1,303 @@
+"""API shapes: Input serializers check what a client sends, Output serializers say what it gets back.
+
+``ListingOutputSerializer`` is the one listing shape of the API; the favorites, similar-listings
+and feed endpoints reuse it. Give it ``context={"request": request}`` for absolute URLs, and a
+queryset with ``select_related("seller")`` and the photos prefetched (the selectors prefetch photos).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from listings import selectors
+from listings.models import Event, Kind, Listing, ListingPhoto, Offer, Source, Status
+from listings.places import state_code, zip_code_normalize, zip_place
+
+# Signals a client reports itself; favorites and contacts are recorded by the endpoints that do them.
+CLIENT_EVENTS = (Event.VIEW, Event.SHARE, Event.SEARCH_CLICK, Event.IMPRESSION)
+INTERACTION_CONTEXT_MAX_CHARS = 2000
+
+
+class OptionalCharField(serializers.CharField):
+    """Optional text, stored as "" when absent: accepts null or "", and reads back as null when empty."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_blank=True, allow_null=True, **kwargs)
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(value) or None
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A float that is a real number: no booleans, NaN or infinity (1e400 in JSON parses as infinity)."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleListingField(serializers.PrimaryKeyRelatedField):
+    """The id of a listing the caller may open (``selectors.listing_visible_queryset``)."""
+
+    def get_queryset(self) -> QuerySet[Listing]:
+        request: Request = self.context["request"]
+        return selectors.listing_visible_queryset(user=request.user)
+
+    def to_internal_value(self, data: Any) -> Listing:
+        # JSON true, 1.5 or 1e400 (infinity) are not ids; the ORM would take true as 1 and fail on infinity.
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+# Listings
+
+
+class ListingInputSerializer(serializers.Serializer):
+    """A whole listing (PUT, and POST through the subclass) or some of its fields (PATCH).
+
+    Shapes are checked here; sane ranges and the fields a car needs are the model's
+    (``Listing.clean``), checked by the services and answered as field errors by the views.
+    Omitted optional fields take their defaults, so a PUT replaces the listing.
+    """
+
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    offer = serializers.ChoiceField(choices=Offer.choices, default=Offer.SALE)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, default="")
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Per month for rentals.")
+    city = serializers.CharField(max_length=100, allow_blank=True, default="")
+    state = serializers.CharField(max_length=40, help_text='A state name or postal code: "Puerto Rico" or "PR".')
+    zip_code = OptionalCharField(max_length=10, default="", help_text='"601" is read as "00601".')
+    lat = FiniteFloatField(min_value=-90, max_value=90, allow_null=True, default=None,
+                           help_text="Taken from the ZIP code when neither lat nor lon is given.")
+    lon = FiniteFloatField(min_value=-180, max_value=180, allow_null=True, default=None)
+
+    bed = serializers.IntegerField(allow_null=True, default=None)
+    bath = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True, default=None)
+    house_size = serializers.IntegerField(allow_null=True, default=None, help_text="Square feet.")
+    acre_lot = FiniteFloatField(allow_null=True, default=None)
+    prev_sold_date = serializers.DateField(allow_null=True, default=None)
+    brokered_by = OptionalCharField(max_length=64, default="")
+
+    make = OptionalCharField(max_length=40, default="")
+    model = OptionalCharField(max_length=80, default="")
+    year = serializers.IntegerField(allow_null=True, default=None)
+    odometer = serializers.IntegerField(allow_null=True, default=None, help_text="Miles.")
+    condition = OptionalCharField(max_length=20, default="")
+    cylinders = OptionalCharField(max_length=20, default="")
+    fuel = OptionalCharField(max_length=20, default="")
+    transmission = OptionalCharField(max_length=20, default="")
+    drive = OptionalCharField(max_length=10, default="")
+    size = OptionalCharField(max_length=20, default="")
+    body_type = OptionalCharField(max_length=20, default="")
+    paint_color = OptionalCharField(max_length=20, default="")
+    title_status = OptionalCharField(max_length=20, default="")
+
+    def validate_state(self, value: str) -> str:
+        code = state_code(value)
+        if code is None:
+            raise serializers.ValidationError(f'"{value}" is not a US state or territory.')
+        return code
+
+    def validate_zip_code(self, value: str) -> str:
+        if not value:
+            return ""
+        zip_code = zip_code_normalize(value)
+        if zip_code is None:
+            raise serializers.ValidationError(f'"{value}" is not a ZIP code.')
+        return zip_code
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("zip_code") and attrs.get("lat") is None and attrs.get("lon") is None:
+            place = zip_place(attrs["zip_code"])
+            attrs["lat"], attrs["lon"] = (place.lat, place.lon) if place else (None, None)
+        return attrs
+
+
+class ListingCreateInputSerializer(ListingInputSerializer):
+    publish = serializers.BooleanField(default=False, help_text="Publish at once instead of saving a draft.")
+
+
+def _absolute(request: Request | None, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class ListingOutputSerializer(serializers.Serializer):
+    """One listing. Every field is always present; detail fields that do not apply or are unknown are null."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="The listing's web page.")
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    offer = serializers.ChoiceField(choices=Offer.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    title = serializers.CharField()
+    description = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Per month for rentals.")
+    city = serializers.CharField()
+    state = serializers.CharField()
+    zip_code = OptionalCharField()
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+    seller = serializers.CharField(source="seller.username", allow_null=True,
+                                   help_text="Username; null for imported listings.")
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
+    published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    photos = serializers.SerializerMethodField(help_text="Photo URLs in order; a placeholder image when none.")
+
+    bed = serializers.IntegerField(allow_null=True)
+    bath = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
+    house_size = serializers.IntegerField(allow_null=True)
+    acre_lot = serializers.FloatField(allow_null=True)
+    prev_sold_date = serializers.DateField(allow_null=True)
+    brokered_by = OptionalCharField()
+
+    make = OptionalCharField()
+    model = OptionalCharField()
+    year = serializers.IntegerField(allow_null=True)
+    odometer = serializers.IntegerField(allow_null=True)
+    condition = OptionalCharField()
+    cylinders = OptionalCharField()
+    fuel = OptionalCharField()
+    transmission = OptionalCharField()
+    drive = OptionalCharField()
+    size = OptionalCharField()
+    body_type = OptionalCharField()
+    paint_color = OptionalCharField()
+    title_status = OptionalCharField()
+
+    def get_url(self, listing: Listing) -> str:
+        return _absolute(self.context.get("request"), listing.get_absolute_url())
+
+    @extend_schema_field(serializers.ListField(child=serializers.URLField()))
+    def get_photos(self, listing: Listing) -> list[str]:
+        request = self.context.get("request")
+        paths = [photo.image.url for photo in listing.photos.all()]
+        if not paths:
+            paths = [reverse("listing_placeholder", args=[listing.pk])]
+        return [_absolute(request, path) for path in paths]
+
+
+# Photos
+
+
+class ListingPhotoInputSerializer(serializers.Serializer):
+    image = serializers.ImageField(help_text="JPEG, PNG, GIF or WebP; at most PHOTO_MAX_BYTES.")
+
+    def validate_image(self, image: UploadedFile) -> UploadedFile:
+        limit = settings.PHOTO_MAX_BYTES
+        if image.size is not None and image.size > limit:
+            raise serializers.ValidationError(f"A photo may be at most {limit / 1_048_576:g} MB.")
+        return image
+
+
+class ListingPhotoOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    position = serializers.IntegerField()
+
+    def get_url(self, photo: ListingPhoto) -> str:
+        return _absolute(self.context.get("request"), photo.image.url)
+
+
+# Favorites, interactions, inquiries, tokens
+
+
+class FavoriteInputSerializer(serializers.Serializer):
+    listing = VisibleListingField()
+
+
+class FavoriteOutputSerializer(serializers.Serializer):
+    listing = serializers.IntegerField(source="listing_id")
+    created_at = serializers.DateTimeField()
+
+
+class InteractionInputSerializer(serializers.Serializer):
+    listing = VisibleListingField()
+    event = serializers.ChoiceField(choices=[(event.value, event.label) for event in CLIENT_EVENTS])
+    context = serializers.DictField(  # type: ignore[assignment]
+        default=dict, help_text='Where it happened, e.g. {"page": "search"}.'
+    )
+
+    def validate_context(self, value: dict[str, Any]) -> dict[str, Any]:
+        # PostgreSQL's jsonb refuses what Python's json accepts beyond JSON: infinity (1e400 parses
+        # as infinity), NUL characters and unpaired surrogates.
+        try:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        except ValueError as error:
+            raise serializers.ValidationError("Numbers must be finite.") from error
+        if len(text) > INTERACTION_CONTEXT_MAX_CHARS:
+            raise serializers.ValidationError(f"At most {INTERACTION_CONTEXT_MAX_CHARS} characters of JSON.")
+        if any("\x00" in string or _has_surrogate(string) for string in _strings(value)):
+            raise serializers.ValidationError("Text with NUL or unpaired surrogate characters.")
+        return value
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class InteractionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    listing = serializers.IntegerField(source="listing_id")
+    event = serializers.ChoiceField(choices=Event.choices)
+    context = serializers.DictField()  # type: ignore[assignment]
+    created_at = serializers.DateTimeField()
+
+
+class InquiryInputSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=4000)
+    reply_to = serializers.EmailField(help_text="Where the seller should answer.")
+
+
+class InquiryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    listing = serializers.IntegerField(source="listing_id")
+    message = serializers.CharField()
+    reply_to = serializers.EmailField()
+    created_at = serializers.DateTimeField()
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text='Send it as the header "Authorization: Token <token>".')

@@ -1,0 +1,320 @@
+"""Pages: each view validates with a form, then calls a selector or a service, then renders or redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from listings import selectors, services
+from listings.filters import ListingFilter, active_filters
+from listings.forms import FavoriteForm, InquiryForm, ListingForm, PhotoForm, SavedSearchForm
+from listings.models import Event, Kind, Listing
+from listings.templatetags.listing_tags import placeholder_caption
+
+PAGE_SIZE = 20
+HOME_PAGE_CARDS = 8
+PLACEHOLDER_MAX_AGE = 365 * 24 * 3600
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+
+
+# Browsing --------------------------------------------------------------------------------------
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    newest = {
+        kind: selectors.listing_search(params={"kind": kind}, user=request.user).qs[:HOME_PAGE_CARDS]
+        for kind in Kind.values
+    }
+    return render(request, "listings/home.html", {"newest_homes": newest[Kind.HOME], "newest_cars": newest[Kind.CAR]})
+
+
+@require_safe
+def listing_search(request: HttpRequest) -> HttpResponse:
+    listing_filter = selectors.listing_search(params=request.GET, user=request.user)
+    return _render_search(request, listing_filter=listing_filter, params=request.GET, save_form=SavedSearchForm())
+
+
+def _render_search(
+    request: HttpRequest, *, listing_filter: ListingFilter, params: QueryDict, save_form: SavedSearchForm
+) -> HttpResponse:
+    page = None
+    if listing_filter.is_valid():
+        page = Paginator(listing_filter.qs, PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
+    for name in ("csrfmiddlewaretoken", "name"):
+        query.pop(name, None)
+    return render(request, "listings/search.html", {
+        "form": listing_filter.form, "page": page, "query": query, "save_form": save_form,
+        "current_filters": active_filters(query) if listing_filter.is_valid() else {},
+    })
+
+
+@require_GET
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = selectors.listing_detail(pk=pk, user=request.user)
+    if listing is None:
+        raise Http404("No such listing.")
+    _record_open(request, listing=listing)
+    return _render_detail(request, listing=listing, inquiry_form=None)
+
+
+def _record_open(request: HttpRequest, *, listing: Listing) -> None:
+    """Every open is a view; one that came from a search result is also a search click at its position."""
+    actor = _actor(request)
+    from_search = request.GET.get("from") == "search"
+    services.interaction_record(
+        listing=listing, event=Event.VIEW, context={"from": "search"} if from_search else {}, **actor
+    )
+    if from_search:
+        position = request.GET.get("pos", "")
+        context = {"position": int(position)} if position.isdigit() and len(position) < 7 else {}
+        services.interaction_record(listing=listing, event=Event.SEARCH_CLICK, context=context, **actor)
+
+
+def _actor(request: HttpRequest) -> dict[str, Any]:
+    """Who an interaction belongs to: the user, or the anonymous visitor's session (created on demand)."""
+    if request.user.is_authenticated:
+        return {"user": request.user}
+    if request.session.session_key is None:
+        request.session.save()
+        request.session.modified = True  # so the middleware sends the new session's cookie
+    return {"session_key": request.session.session_key or ""}
+
+
+def _render_detail(request: HttpRequest, *, listing: Listing, inquiry_form: InquiryForm | None) -> HttpResponse:
+    user = request.user
+    if inquiry_form is None:
+        inquiry_form = InquiryForm(initial={"reply_to": getattr(user, "email", "")})
+    return render(request, "listings/detail.html", {
+        "listing": listing,
+        "photos": list(listing.photos.all()),
+        "price_points": selectors.price_history(listing=listing),
+        "is_favorite": listing.pk in selectors.favorite_listing_ids(user=user, listing_ids=[listing.pk]),
+        "can_edit": listing.is_editable_by(user),
+        "is_own": user.is_authenticated and listing.seller_id == user.pk,
+        "inquiry_form": inquiry_form,
+    })
+
+
+@require_safe
+def listing_placeholder(request: HttpRequest, pk: int) -> HttpResponse:
+    """A generated picture for listings without photos: a pictogram on a colour of its own, and a caption."""
+    listing = _visible_listing_or_404(request, pk)
+    svg = render_to_string("listings/placeholder.svg", {
+        "listing": listing, "hue": (listing.pk * 137) % 360, "caption": placeholder_caption(listing),
+    })
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    if listing.is_visible:
+        # Its URL carries the listing's last edit time, so a cached copy never goes stale.
+        patch_cache_control(response, public=True, max_age=PLACEHOLDER_MAX_AGE, immutable=True)
+    else:
+        patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+# Buyers' actions -------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def favorite_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Add or remove a favorite; htmx gets the new button, a plain form post is redirected back."""
+    listing = _visible_listing_or_404(request, pk)
+    form = FavoriteForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Say add or remove.", status=400, content_type="text/plain")
+    if form.cleaned_data["action"] == "add":
+        services.favorite_add(user=request.user, listing=listing)
+    else:
+        services.favorite_remove(user=request.user, listing=listing)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "listings/_favorite_button.html", {
+            "listing": listing, "is_favorite": form.cleaned_data["action"] == "add",
+        })
+    return _redirect_back(request, default=listing.get_absolute_url())
+
+
+@login_required
+@require_POST
+def listing_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    listing = selectors.listing_detail(pk=pk, user=request.user)
+    if listing is None:
+        raise Http404("No such listing.")
+    form = InquiryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.inquiry_create(listing=listing, sender=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your message is on its way to the seller.")
+            return redirect(listing)
+    return _render_detail(request, listing=listing, inquiry_form=form)
+
+
+@login_required
+@require_GET
+def favorites(request: AuthenticatedRequest) -> HttpResponse:
+    page = Paginator(selectors.favorite_listings(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "listings/favorites.html", {"page": page, "query": request.GET})
+
+
+@login_required
+@require_GET
+def saved_searches(request: AuthenticatedRequest) -> HttpResponse:
+    return render(request, "listings/saved_searches.html", {
+        "saved_searches": selectors.saved_searches(user=request.user),
+    })
+
+
+@login_required
+@require_POST
+def saved_search_create(request: AuthenticatedRequest) -> HttpResponse:
+    """Save the search page's current filters (posted as hidden fields) under a name."""
+    listing_filter = selectors.listing_search(params=request.POST, user=request.user)
+    form = SavedSearchForm(request.POST)
+    filters = active_filters(request.POST)
+    if form.is_valid() and listing_filter.is_valid() and not filters:
+        form.add_error(None, "Pick at least one filter before saving a search.")
+    if not (form.is_valid() and listing_filter.is_valid()):
+        return _render_search(request, listing_filter=listing_filter, params=request.POST, save_form=form)
+    saved = services.saved_search_create(user=request.user, name=form.cleaned_data["name"], filters=filters)
+    messages.success(request, f"Saved “{saved.name}”. Find it under Saved searches.")
+    return redirect(_search_url(filters))
+
+
+@login_required
+@require_POST
+def saved_search_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    saved = selectors.saved_searches(user=request.user).filter(pk=pk).first()
+    if saved is None:
+        raise Http404("No such saved search.")
+    services.saved_search_delete(saved_search=saved, by=request.user)
+    messages.success(request, f"Deleted “{saved.name}”.")
+    return redirect("saved_searches")
+
+
+# Sellers ---------------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    return render(request, "listings/dashboard.html", {
+        "listings": selectors.listing_for_seller(seller=request.user),
+    })
+
+
+@login_required
+def listing_create(request: AuthenticatedRequest) -> HttpResponse:
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        listing = services.listing_create(
+            seller=request.user, data=form.listing_data(), publish=form.cleaned_data["publish_now"]
+        )
+        state = "published" if listing.is_visible else "saved as a draft"
+        messages.success(request, f"Your listing is {state}. Add photos to make it stand out.")
+        return redirect(listing)
+    return render(request, "listings/listing_form.html", {"form": form, "listing": None})
+
+
+@login_required
+def listing_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    listing = _editable_listing_or_404(request, pk)
+    title = listing.title
+    form = ListingForm(request.POST or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        services.listing_update(listing=listing, data=form.listing_data(), by=request.user)
+        messages.success(request, "Your changes are saved.")
+        return redirect(listing)
+    return render(request, "listings/listing_form.html", {"form": form, "listing": listing, "title": title})
+
+
+@login_required
+@require_POST
+def listing_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    listing = services.listing_publish(listing=_editable_listing_or_404(request, pk), by=request.user)
+    messages.success(request, f"“{listing.title}” is live.")
+    return _redirect_back(request, default="dashboard")
+
+
+@login_required
+@require_POST
+def listing_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    listing = services.listing_withdraw(listing=_editable_listing_or_404(request, pk), by=request.user)
+    messages.success(request, f"“{listing.title}” is withdrawn; only you can see it now.")
+    return _redirect_back(request, default="dashboard")
+
+
+@login_required
+def listing_photo_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    listing = _editable_listing_or_404(request, pk)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_photo_add(listing=listing, image=form.cleaned_data["image"], by=request.user)
+        except ValidationError as error:
+            form.add_error("image", error)
+        else:
+            messages.success(request, "Photo added.")
+            return redirect("listing_photo_upload", pk=listing.pk)
+    return render(request, "listings/photos.html", {
+        "listing": listing, "photos": list(listing.photos.all()), "form": form,
+    })
+
+
+@login_required
+@require_POST
+def listing_photo_delete(request: AuthenticatedRequest, pk: int, photo_pk: int) -> HttpResponse:
+    listing = _editable_listing_or_404(request, pk)
+    photo = next((photo for photo in listing.photos.all() if photo.pk == photo_pk), None)
+    if photo is None:
+        raise Http404("No such photo.")
+    services.listing_photo_delete(photo=photo, by=request.user)
+    messages.success(request, "Photo deleted.")
+    return redirect("listing_photo_upload", pk=listing.pk)
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+def _visible_listing_or_404(request: HttpRequest, pk: int) -> Listing:
+    listing = selectors.listing_visible_queryset(user=request.user).filter(pk=pk).first()
+    if listing is None:
+        raise Http404("No such listing.")
+    return listing
+
+
+def _editable_listing_or_404(request: AuthenticatedRequest, pk: int) -> Listing:
+    """The listing if ``request.user`` may change it; others' listings are 404, as if they did not exist."""
+    listing = selectors.listing_detail(pk=pk, user=request.user)
+    if listing is None or not listing.is_editable_by(request.user):
+        raise Http404("No such listing of yours.")
+    return listing
+
+
+def _redirect_back(request: HttpRequest, *, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _search_url(filters: Mapping[str, str]) -> str:
+    query = QueryDict(mutable=True)
+    query.update(filters)
+    return f"{reverse('listing_search')}?{query.urlencode()}"
