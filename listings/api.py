@@ -313,7 +313,7 @@ class TokenObtainApi(ObtainAuthToken):
     # Password guessing: a login attempt budget per client.
     throttle_classes = [ScopedSettingsRateThrottle]
     throttle_scope = "logins"
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    parser_classes = APIView.parser_classes  # ObtainAuthToken replaces the defaults with its own list
 
     @extend_schema(
         summary="Exchange a username and password for an API token",
