@@ -24,6 +24,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py generate_listings --homes $(DEMO_HOMES) --cars $(DEMO_CARS) --seed 1 --if-empty
+	$(PY) manage.py train_encoder --if-missing --enqueue
 
 # Web server in the foreground, Celery worker (+ beat) beside it; Ctrl-C stops both.
 run: demo

@@ -23,6 +23,7 @@ from listings.models import (
     SavedSearch,
     Status,
 )
+from recommendations.tasks import listing_embed
 
 MAX_PHOTOS_PER_LISTING = 20
 
@@ -34,6 +35,7 @@ def listing_create(*, seller: User, data: dict[str, Any], publish: bool = False)
     listing.published_at = timezone.now() if publish else None
     listing.full_clean()
     listing.save()
+    _embedding_schedule(listing=listing)
     return listing
 
 
@@ -48,12 +50,21 @@ def listing_update(*, listing: Listing, data: dict[str, Any], by: User) -> Listi
     listing.save()
     if Decimal(listing.price) != old_price:
         PriceChange.objects.create(listing=listing, old_price=old_price, new_price=listing.price)
+    _embedding_schedule(listing=listing)
     return listing
+
+
+def _embedding_schedule(*, listing: Listing) -> None:
+    """Embed the listing by the active encoder seconds after the change commits (no retraining)."""
+    listing_id = listing.pk
+    transaction.on_commit(lambda: listing_embed.delay(listing_id))
 
 
 def listing_publish(*, listing: Listing, by: User) -> Listing:
     _require_editor(listing=listing, by=by)
-    return _listing_set_status(listing=listing, status=Status.ACTIVE)
+    _listing_set_status(listing=listing, status=Status.ACTIVE)
+    _embedding_schedule(listing=listing)
+    return listing
 
 
 def listing_withdraw(*, listing: Listing, by: User) -> Listing:

@@ -23,9 +23,12 @@ from listings.filters import ListingFilter, active_filters
 from listings.forms import FavoriteForm, InquiryForm, ListingForm, PhotoForm, SavedSearchForm
 from listings.models import Event, Kind, Listing
 from listings.templatetags.listing_tags import placeholder_caption
+from recommendations.selectors import similar_listings
 
 PAGE_SIZE = 20
 HOME_PAGE_CARDS = 8
+SIMILAR_CARDS = 8
+OPEN_SOURCES = ("search", "similar")  # the ?from= values a view's context records
 PLACEHOLDER_MAX_AGE = 365 * 24 * 3600
 
 
@@ -75,13 +78,14 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _record_open(request: HttpRequest, *, listing: Listing) -> None:
-    """Every open is a view; one that came from a search result is also a search click at its position."""
+    """Every open is a view (noting a search result or a similar-listings link it came from); one that came
+    from a search result is also a search click at its position."""
     actor = _actor(request)
-    from_search = request.GET.get("from") == "search"
+    came_from = request.GET.get("from", "")
     services.interaction_record(
-        listing=listing, event=Event.VIEW, context={"from": "search"} if from_search else {}, **actor
+        listing=listing, event=Event.VIEW, context={"from": came_from} if came_from in OPEN_SOURCES else {}, **actor
     )
-    if from_search:
+    if came_from == "search":
         position = request.GET.get("pos", "")
         context = {"position": int(position)} if position.isdigit() and len(position) < 7 else {}
         services.interaction_record(listing=listing, event=Event.SEARCH_CLICK, context=context, **actor)
@@ -109,6 +113,7 @@ def _render_detail(request: HttpRequest, *, listing: Listing, inquiry_form: Inqu
         "can_edit": listing.is_editable_by(user),
         "is_own": user.is_authenticated and listing.seller_id == user.pk,
         "inquiry_form": inquiry_form,
+        "similar": similar_listings(listing=listing, limit=SIMILAR_CARDS),
     })
 
 

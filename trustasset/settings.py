@@ -192,6 +192,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
+# Recommendations: read only through recommendations/conf.py.
+SIMILAR_TEXT_WEIGHT = env.float("SIMILAR_TEXT_WEIGHT", default=0.3)
+SIMILAR_LIST_LENGTH = env.int("SIMILAR_LIST_LENGTH", default=50)
+MODEL_VERSIONS_KEPT = env.int("MODEL_VERSIONS_KEPT", default=3)
+TORCH_DEVICE = env.str("TORCH_DEVICE", default="")  # empty: CUDA when present, else CPU
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/", include("listings.api_urls")),
+    path("api/", include("recommendations.urls_api")),
     path("accounts/", include("accounts.urls")),
     path("", include("listings.urls")),
     # Uploaded photos; behind a reverse proxy, serve /media/ from MEDIA_ROOT there instead.

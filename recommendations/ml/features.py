@@ -1,0 +1,428 @@
+"""Feature pipelines: a frame of listings of one kind → a standardized float32 matrix.
+
+One pipeline per kind (:class:`HomeFeaturePipeline`, :class:`CarFeaturePipeline`). ``fit`` learns
+everything that depends on the data (clip bounds, medians, frequent categories, reference year,
+means and standard deviations); ``to_dict`` stores it as plain JSON so that a model version can
+apply exactly the same transform to any listing later, without refitting.
+
+Input columns are named like the ``Listing`` model fields (the constants below). A column that is
+absent is treated as all missing. Values may be ``None``, ``NaN``, ``NaT``, ``Decimal`` or strings.
+
+Steps, in order:
+  1. numeric inputs: ``log1p`` of price, house size, lot and odometer; price goes into one
+     column per offer (a monthly rent is not a cheap sale); ages in years from a fitted
+     reference year (never "now");
+  2. clip to quantiles fitted on the training rows (0.5 % / 99.5 % by default);
+  3. a ``*_missing`` indicator per input that can be blank, then median imputation;
+  4. location as a point on the unit sphere (x, y, z), so that distances are true chord distances;
+  5. categoricals: one-hot of the top-K frequent fitted values plus an ``other`` bucket
+     (unseen and rare values go there; a blank is the value ``missing``);
+  6. scaling with fitted statistics: continuous columns standardized with the mean and standard
+     deviation of the rows that had a value; 0/1 columns (indicators, offer, one-hots) centred on
+     their training share at unit scale, so that rare flags do not dominate distances.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+
+COL_PRICE = "price"
+COL_OFFER = "offer"
+COL_STATE = "state"
+COL_LAT = "lat"
+COL_LON = "lon"
+# Homes
+COL_BED = "bed"
+COL_BATH = "bath"
+COL_HOUSE_SIZE = "house_size"
+COL_ACRE_LOT = "acre_lot"
+COL_PREV_SOLD_DATE = "prev_sold_date"
+# Cars
+COL_YEAR = "year"
+COL_ODOMETER = "odometer"
+COL_MAKE = "make"
+COL_MODEL = "model"
+COL_CONDITION = "condition"
+COL_CYLINDERS = "cylinders"
+COL_FUEL = "fuel"
+COL_TRANSMISSION = "transmission"
+COL_DRIVE = "drive"
+COL_SIZE = "size"
+COL_BODY_TYPE = "body_type"
+COL_PAINT_COLOR = "paint_color"
+COL_TITLE_STATUS = "title_status"
+
+OFFER_SALE = "sale"
+OFFER_RENT = "rent"
+KIND_HOME = "home"
+KIND_CAR = "car"
+
+CATEGORY_OTHER = "other"
+CATEGORY_MISSING = "missing"
+DEFAULT_TOP_K = 20
+DEFAULT_MIN_SHARE = 0.002
+DEFAULT_CLIP_QUANTILES = (0.005, 0.995)
+FORMAT_VERSION = 1
+
+# Derived feature names.
+LOG_PRICE_SALE = "log_price_sale"
+LOG_PRICE_RENT = "log_price_rent"
+IS_RENT = "is_rent"
+PRICE_MISSING = "price_missing"
+LOCATION_MISSING = "location_missing"
+LOCATION_XYZ = ("location_x", "location_y", "location_z")
+MISSING_SUFFIX = "_missing"
+DAYS_PER_YEAR = 365.2425
+EPOCH_YEAR = 1970.0
+_STD_FLOOR = 1e-8
+
+
+class FeaturePipeline:
+    """Listing frame → standardized matrix; the shared machinery of the per-kind pipelines.
+
+    Subclasses name their numeric inputs (``numeric_inputs``: name → gets a missing indicator),
+    their categoricals, and compute the raw numeric inputs in ``_numeric_values``.
+    """
+
+    kind: ClassVar[str]
+    numeric_inputs: ClassVar[dict[str, bool]]
+    categorical_top_k: ClassVar[dict[str, int]]
+
+    def __init__(
+        self,
+        *,
+        top_k: Mapping[str, int] | None = None,
+        min_share: float = DEFAULT_MIN_SHARE,
+        clip_quantiles: tuple[float, float] = DEFAULT_CLIP_QUANTILES,
+        reference_year: float | None = None,
+    ) -> None:
+        """``top_k`` overrides the per-column category counts; ``min_share`` is the smallest share of
+        training rows a category needs to get its own column; ``reference_year`` (decimal year) fixes
+        the date ages count from, else ``fit`` takes the latest one in the data."""
+        self.top_k = {**self.categorical_top_k, **(top_k or {})}
+        self.min_share = float(min_share)
+        self.clip_quantiles = (float(clip_quantiles[0]), float(clip_quantiles[1]))
+        self.reference_year = None if reference_year is None else float(reference_year)
+        self.clip_bounds: dict[str, tuple[float, float]] = {}
+        self.medians: dict[str, float] = {}
+        self.categories: dict[str, list[str]] = {}
+        self.mean: np.ndarray | None = None
+        self.std: np.ndarray | None = None
+        self.feature_names: list[str] = []
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def fit(self, frame: pd.DataFrame) -> Self:
+        """Learn clip bounds, medians, categories and scaling from ``frame`` (n ≥ 1 rows)."""
+        if len(frame) == 0:
+            raise ValueError("Cannot fit a feature pipeline on an empty frame.")
+        if self.reference_year is None:
+            self.reference_year = self._fit_reference_year(frame)
+        raw = self._numeric_values(frame)
+        for name, values in raw.items():
+            self.clip_bounds[name], self.medians[name] = _fit_numeric(values, self.clip_quantiles)
+        for column, k in self.top_k.items():
+            self.categories[column] = _fit_categories(frame, column, k, self.min_share)
+        names, means, stds = [], [], []
+        for name, values, observed in self._columns(frame, raw):
+            names.append(name)
+            mean, std = _fit_scale(values, observed)
+            means.append(mean)
+            stds.append(std)
+        self.feature_names = names
+        self.mean = np.asarray(means, dtype=np.float64)
+        self.std = np.asarray(stds, dtype=np.float64)
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """Features of every row: float32, shape (len(frame), len(feature_names)), all finite."""
+        if self.mean is None or self.std is None:
+            raise RuntimeError(f"{type(self).__name__} is not fitted.")
+        # Column by column into a column-major block: never a float64 copy of the whole matrix.
+        features = np.empty((len(frame), len(self.feature_names)), dtype=np.float32, order="F")
+        columns = self._columns(frame, self._numeric_values(frame))
+        for index, (name, values, _) in enumerate(columns):
+            assert name == self.feature_names[index], f"feature {index} is {name}, fitted as {self.feature_names[index]}"
+            features[:, index] = (values - self.mean[index]) / self.std[index]
+        assert np.isfinite(features).all(), "feature pipeline produced a non-finite value"
+        return np.ascontiguousarray(features)
+
+    def fit_transform(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.fit(frame).transform(frame)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state as JSON-serializable builtins (no NaN), for :meth:`from_dict`."""
+        if self.mean is None or self.std is None:
+            raise RuntimeError(f"{type(self).__name__} is not fitted.")
+        return {
+            "format": FORMAT_VERSION,
+            "kind": self.kind,
+            "top_k": dict(self.top_k),
+            "min_share": self.min_share,
+            "clip_quantiles": list(self.clip_quantiles),
+            "reference_year": self.reference_year,
+            "clip_bounds": {name: list(bounds) for name, bounds in self.clip_bounds.items()},
+            "medians": dict(self.medians),
+            "categories": {column: list(values) for column, values in self.categories.items()},
+            "mean": [float(value) for value in self.mean],
+            "std": [float(value) for value in self.std],
+            "feature_names": list(self.feature_names),
+        }
+
+    @classmethod
+    def from_dict(cls, state: Mapping[str, Any]) -> Self:
+        """A fitted pipeline from :meth:`to_dict` output; refuses another kind or format."""
+        if state.get("format") != FORMAT_VERSION or state.get("kind") != cls.kind:
+            raise ValueError(
+                f"{cls.__name__} reads format {FORMAT_VERSION} of kind {cls.kind!r}, "
+                f"not format {state.get('format')!r} of kind {state.get('kind')!r}."
+            )
+        pipeline = cls(
+            top_k=state["top_k"], min_share=state["min_share"],
+            clip_quantiles=tuple(state["clip_quantiles"]), reference_year=state["reference_year"],
+        )
+        pipeline.clip_bounds = {name: (float(low), float(high)) for name, (low, high) in state["clip_bounds"].items()}
+        pipeline.medians = {name: float(value) for name, value in state["medians"].items()}
+        pipeline.categories = {column: list(values) for column, values in state["categories"].items()}
+        pipeline.mean = np.asarray(state["mean"], dtype=np.float64)
+        pipeline.std = np.asarray(state["std"], dtype=np.float64)
+        pipeline.feature_names = list(state["feature_names"])
+        return pipeline
+
+    # -- per-kind hooks -----------------------------------------------------------------------
+
+    def _numeric_values(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Raw numeric inputs, name → float64 (n,), NaN where missing; keys match ``numeric_inputs``."""
+        raise NotImplementedError
+
+    def _fit_reference_year(self, frame: pd.DataFrame) -> float | None:
+        raise NotImplementedError
+
+    # -- shared steps -------------------------------------------------------------------------
+
+    def _price_values(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """log1p(price) in the column of its offer, NaN in the other one (imputed to that one's median)."""
+        log_price = _log1p_positive(_numbers(frame, COL_PRICE))
+        rent = _is_rent(frame)
+        return {LOG_PRICE_SALE: np.where(rent, np.nan, log_price), LOG_PRICE_RENT: np.where(rent, log_price, np.nan)}
+
+    def _location_values(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        lat, lon = _numbers(frame, COL_LAT), _numbers(frame, COL_LON)
+        valid = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+        return {COL_LAT: np.where(valid, lat, np.nan), COL_LON: np.where(valid, lon, np.nan)}
+
+    def _columns(
+        self, frame: pd.DataFrame, raw: dict[str, np.ndarray]
+    ) -> Iterator[tuple[str, np.ndarray, np.ndarray | None]]:
+        """Clipped, imputed and encoded columns before scaling, in order: (name, float64 (n,), observed),
+        where ``observed`` masks the rows that had a value (continuous columns) or is None (0/1 columns)."""
+        for name, values in raw.items():
+            if name not in (COL_LAT, COL_LON):
+                yield name, self._clipped_imputed(name, values), ~np.isnan(values)
+        for name, has_indicator in self.numeric_inputs.items():
+            if has_indicator:
+                yield name + MISSING_SUFFIX, np.isnan(raw[name]).astype(np.float64), None
+        yield PRICE_MISSING, np.isnan(_log1p_positive(_numbers(frame, COL_PRICE))).astype(np.float64), None
+        yield IS_RENT, _is_rent(frame).astype(np.float64), None
+        located = ~(np.isnan(raw[COL_LAT]) | np.isnan(raw[COL_LON]))
+        yield LOCATION_MISSING, (~located).astype(np.float64), None
+        lat, lon = (self._clipped_imputed(name, raw[name]) for name in (COL_LAT, COL_LON))
+        for name, values in zip(LOCATION_XYZ, _unit_sphere(lat, lon), strict=True):
+            yield name, values, located
+        for column, categories in self.categories.items():
+            codes = _category_codes(frame, column, categories)
+            for index, value in enumerate([*categories, CATEGORY_OTHER]):
+                yield f"{column}={value}", (codes == index).astype(np.float64), None
+
+    def _clipped_imputed(self, name: str, values: np.ndarray) -> np.ndarray:
+        low, high = self.clip_bounds[name]
+        return np.clip(np.where(np.isnan(values), self.medians[name], values), low, high)
+
+
+class HomeFeaturePipeline(FeaturePipeline):
+    """Homes: price per offer, beds, baths, log house size (sqft), log lot (acres), years since the
+    previous sale, location, state."""
+
+    kind = KIND_HOME
+    numeric_inputs: ClassVar[dict[str, bool]] = {
+        LOG_PRICE_SALE: False, LOG_PRICE_RENT: False, COL_BED: True, COL_BATH: True,
+        "log_house_size": True, "log_acre_lot": True, "years_since_sold": True, COL_LAT: False, COL_LON: False,
+    }
+    # Realtor data has no coordinates: the state is often the only location a home has.
+    categorical_top_k: ClassVar[dict[str, int]] = {COL_STATE: 60}
+
+    def _numeric_values(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        sold_year = _decimal_years(frame, COL_PREV_SOLD_DATE)
+        reference = np.nan if self.reference_year is None else self.reference_year
+        return {
+            **self._price_values(frame),
+            COL_BED: _non_negative(_numbers(frame, COL_BED)),
+            COL_BATH: _non_negative(_numbers(frame, COL_BATH)),
+            "log_house_size": _log1p_positive(_numbers(frame, COL_HOUSE_SIZE)),
+            "log_acre_lot": np.log1p(_non_negative(_numbers(frame, COL_ACRE_LOT))),
+            "years_since_sold": reference - sold_year,
+            **self._location_values(frame),
+        }
+
+    def _fit_reference_year(self, frame: pd.DataFrame) -> float | None:
+        return _nanmax(_decimal_years(frame, COL_PREV_SOLD_DATE))
+
+
+class CarFeaturePipeline(FeaturePipeline):
+    """Cars: price per offer, age in years, log odometer (miles), cylinders, location, and one-hots
+    of state, make, condition, fuel, transmission, drive, size, body type, paint colour, title.
+
+    The model name is left to the text embedding: thousands of values, few rows each.
+    """
+
+    kind = KIND_CAR
+    numeric_inputs: ClassVar[dict[str, bool]] = {
+        LOG_PRICE_SALE: False, LOG_PRICE_RENT: False, "age": True, "log_odometer": True, COL_CYLINDERS: True,
+        COL_LAT: False, COL_LON: False,
+    }
+    categorical_top_k: ClassVar[dict[str, int]] = {
+        COL_STATE: 60, COL_MAKE: 40, COL_CONDITION: DEFAULT_TOP_K, COL_FUEL: DEFAULT_TOP_K,
+        COL_TRANSMISSION: DEFAULT_TOP_K, COL_DRIVE: DEFAULT_TOP_K, COL_SIZE: DEFAULT_TOP_K,
+        COL_BODY_TYPE: DEFAULT_TOP_K, COL_PAINT_COLOR: DEFAULT_TOP_K, COL_TITLE_STATUS: DEFAULT_TOP_K,
+    }
+
+    def _numeric_values(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        reference = np.nan if self.reference_year is None else self.reference_year
+        return {
+            **self._price_values(frame),
+            "age": reference - _numbers(frame, COL_YEAR),
+            "log_odometer": np.log1p(_non_negative(_numbers(frame, COL_ODOMETER))),
+            COL_CYLINDERS: _cylinders(frame),
+            **self._location_values(frame),
+        }
+
+    def _fit_reference_year(self, frame: pd.DataFrame) -> float | None:
+        return _nanmax(_numbers(frame, COL_YEAR))
+
+
+FEATURE_PIPELINES: dict[str, type[FeaturePipeline]] = {KIND_HOME: HomeFeaturePipeline, KIND_CAR: CarFeaturePipeline}
+
+
+def feature_pipeline_for(kind: str, **options: Any) -> FeaturePipeline:
+    """An unfitted pipeline for ``kind`` ('home' or 'car'); ``options`` go to its constructor."""
+    return FEATURE_PIPELINES[kind](**options)
+
+
+def feature_pipeline_from_dict(state: Mapping[str, Any]) -> FeaturePipeline:
+    """The fitted pipeline stored by ``to_dict``, of whichever kind it names."""
+    return FEATURE_PIPELINES[state["kind"]].from_dict(state)
+
+
+# -- column helpers (vectorized; frame → float64 (n,)) -------------------------------------------
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Column as float64 (n,); absent column, blanks, text and ±inf become NaN."""
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _non_negative(values: np.ndarray) -> np.ndarray:
+    return np.where(values >= 0, values, np.nan)
+
+
+def _log1p_positive(values: np.ndarray) -> np.ndarray:
+    """log1p of positive values; zero and negative prices or sizes are missing, not cheap."""
+    return np.log1p(np.where(values > 0, values, np.nan))
+
+
+def _is_rent(frame: pd.DataFrame) -> np.ndarray:
+    """Bool (n,): the offer is 'rent'; anything else (blank included) counts as a sale."""
+    if COL_OFFER not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    offers = frame[COL_OFFER].astype("string").str.strip().str.lower()
+    return (offers == OFFER_RENT).fillna(False).to_numpy(dtype=bool)
+
+
+def _decimal_years(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Dates (date objects, ISO or M/D/YYYY text) as decimal years, e.g. 2020.5; NaN where missing."""
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    dates = pd.to_datetime(frame[column], errors="coerce", format="mixed")
+    if dates.dt.tz is not None:
+        dates = dates.dt.tz_localize(None)
+    days = (dates - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan) / 86_400
+    return EPOCH_YEAR + days / DAYS_PER_YEAR
+
+
+def _cylinders(frame: pd.DataFrame) -> np.ndarray:
+    """Cylinder count from text like '6 cylinders' (Craigslist) or a number; 'other' is missing."""
+    if COL_CYLINDERS not in frame.columns:
+        return np.full(len(frame), np.nan)
+    digits = frame[COL_CYLINDERS].astype("string").str.extract(r"(\d+(?:\.\d+)?)", expand=False)
+    return _non_negative(pd.to_numeric(digits, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def _nanmax(values: np.ndarray) -> float | None:
+    finite = values[np.isfinite(values)]
+    return float(finite.max()) if finite.size else None
+
+
+def _fit_numeric(values: np.ndarray, quantiles: tuple[float, float]) -> tuple[tuple[float, float], float]:
+    """Clip bounds at the quantiles and the median of the clipped values; a column with no value at
+    all in training clips to (0, 0), so it stays a constant however new rows fill it."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return (0.0, 0.0), 0.0
+    low, high = (float(bound) for bound in np.quantile(finite, quantiles))
+    return (low, high), float(np.median(np.clip(finite, low, high)))
+
+
+def _fit_scale(values: np.ndarray, observed: np.ndarray | None) -> tuple[float, float]:
+    """(mean, std) that scale a column. A continuous column is standardized with the statistics of the
+    rows that had a value: imputed rows must not shrink its spread, or the few real values of a mostly
+    blank column (a previous sale date) would land tens of deviations out. A 0/1 column is centred
+    on its share and keeps unit scale, so a rare flag or category is worth ±1, not ±20."""
+    if observed is None:
+        return float(values.mean()), 1.0
+    sample = values[observed] if observed.any() else values
+    std = float(sample.std())
+    return float(sample.mean()), std if std >= _STD_FLOOR else 1.0
+
+
+def _unit_sphere(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Degrees → (x, y, z) on the unit sphere; no seam at ±180° (Alaska, Guam)."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)
+
+
+def _category_tokens(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes int64 (n,) into tokens (u,): stripped lower-case text, blanks and missing values as the
+    token 'missing'. Text work is done once per distinct value, not once per row."""
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=np.int64), np.array([CATEGORY_MISSING], dtype=object)
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    tokens = pd.Series(uniques, dtype=object).astype("string").str.strip().str.lower()
+    tokens = tokens.mask(tokens == "", pd.NA).fillna(CATEGORY_MISSING).to_numpy(dtype=object)
+    codes = np.where(codes < 0, len(tokens), codes).astype(np.int64)
+    return codes, np.append(tokens, CATEGORY_MISSING)
+
+
+def _fit_categories(frame: pd.DataFrame, column: str, top_k: int, min_share: float) -> list[str]:
+    """The ``top_k`` most frequent values with at least ``min_share`` of the rows; ties by name, so
+    the choice is deterministic. A value spelled 'other' joins the other bucket."""
+    codes, tokens = _category_tokens(frame, column)
+    counts = pd.Series(np.bincount(codes, minlength=len(tokens)), index=tokens).groupby(level=0).sum()
+    counts = counts[(counts.index != CATEGORY_OTHER) & (counts >= max(1, math.ceil(min_share * len(frame))))]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [str(value) for value, _ in ranked[:top_k]]
+
+
+def _category_codes(frame: pd.DataFrame, column: str, categories: list[str]) -> np.ndarray:
+    """Index of each row's value in ``categories``, int64 (n,); len(categories) (other) when absent."""
+    codes, tokens = _category_tokens(frame, column)
+    position = {value: index for index, value in enumerate(categories)}
+    lookup = np.array([position.get(token, len(categories)) for token in tokens], dtype=np.int64)
+    return lookup[codes]

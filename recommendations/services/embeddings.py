@@ -1,0 +1,113 @@
+"""Item and text embeddings of listings, written to pgvector."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from listings.models import Listing
+from recommendations.ml.autoencoder import embed
+from recommendations.ml.text import text_embed
+from recommendations.models import ItemEmbedding, ModelVersion, TextEmbedding
+from recommendations.services import artifacts, versions
+from recommendations.services.frames import listing_frame, listing_texts
+
+log = logging.getLogger(__name__)
+WRITE_BATCH = 5_000
+TEXT_BATCH = 512
+
+
+def item_embeddings_write(*, version: ModelVersion, listing_ids: Sequence[int], vectors: np.ndarray) -> None:
+    """Upsert ``vectors`` (n, 10) as the embeddings of ``listing_ids`` under ``version``."""
+    now = timezone.now()
+    for start in range(0, len(listing_ids), WRITE_BATCH):
+        rows = [
+            ItemEmbedding(version=version, listing_id=listing_id, vector=vector, embedded_at=now)
+            for listing_id, vector in zip(
+                listing_ids[start:start + WRITE_BATCH], vectors[start:start + WRITE_BATCH], strict=True
+            )
+        ]
+        ItemEmbedding.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["version", "listing"], update_fields=["vector", "embedded_at"]
+        )
+
+
+def item_embeddings_compute(*, version: ModelVersion, listing_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, vectors) of ``listing_ids`` by ``version``'s encoder, ids sorted; missing listings skipped."""
+    artifact = artifacts.encoder_artifact(version=version)
+    frame = listing_frame(listings=Listing.objects.filter(pk__in=list(listing_ids)), kind=version.kind)
+    vectors = embed(artifact.model, artifact.pipeline.transform(frame), device=artifact.device)
+    return frame["id"].to_numpy(dtype=np.int64), vectors
+
+
+def item_embeddings_refresh(*, kind: str, batch_size: int = 20_000) -> int:
+    """Embed, with the active encoder, every listing of ``kind`` that has no or an older embedding."""
+    version = versions.version_active(kind=kind)
+    if version is None:
+        return 0
+    current = ItemEmbedding.objects.filter(
+        version=version, listing=OuterRef("pk"), embedded_at__gte=OuterRef("updated_at")
+    )
+    stale = Listing.objects.filter(kind=kind).exclude(Exists(current)).order_by("pk")
+    written = 0
+    while ids := list(stale.values_list("pk", flat=True)[:batch_size]):
+        listing_ids, vectors = item_embeddings_compute(version=version, listing_ids=ids)
+        item_embeddings_write(version=version, listing_ids=listing_ids.tolist(), vectors=vectors)
+        written += len(listing_ids)
+    return written
+
+
+def text_embeddings_refresh(*, listing_ids: Sequence[int] | None = None, kind: str | None = None) -> int:
+    """Embed the text of the given listings (or all of ``kind``) whose text changed; returns how many."""
+    queryset = Listing.objects.all()
+    if listing_ids is not None:
+        queryset = queryset.filter(pk__in=list(listing_ids))
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    fresh = TextEmbedding.objects.filter(listing=OuterRef("pk"), embedded_at__gte=OuterRef("updated_at"))
+    candidates = list(queryset.exclude(Exists(fresh)).order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for start in range(0, len(candidates), TEXT_BATCH):
+        written += _text_embeddings_write(listing_ids=candidates[start:start + TEXT_BATCH])
+    return written
+
+
+def _text_embeddings_write(*, listing_ids: Sequence[int]) -> int:
+    texts = listing_texts(listing_ids=listing_ids)
+    hashes = {pk: hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for pk, text in texts.items()}
+    known = dict(TextEmbedding.objects.filter(listing_id__in=list(texts)).values_list("listing_id", "text_hash"))
+    changed = [pk for pk in texts if known.get(pk) != hashes[pk]]
+    now = timezone.now()
+    # Unchanged text (e.g. only the price moved): just date the embedding so it is not looked at again.
+    TextEmbedding.objects.filter(listing_id__in=[pk for pk in texts if pk not in changed]).update(embedded_at=now)
+    vectors = text_embed([texts[pk] for pk in changed])
+    TextEmbedding.objects.bulk_create(
+        [TextEmbedding(listing_id=pk, vector=vector, text_hash=hashes[pk], embedded_at=now)
+         for pk, vector in zip(changed, vectors, strict=True)],
+        update_conflicts=True, unique_fields=["listing"], update_fields=["vector", "text_hash", "embedded_at"],
+    )
+    return len(changed)
+
+
+def listing_embed(*, listing_id: int) -> bool:
+    """Embed one new or edited listing (text, and item by the active encoder).
+
+    False when the listing is gone or its kind has no trained encoder yet (the first training
+    embeds everything).
+    """
+    listing = Listing.objects.filter(pk=listing_id).only("kind").first()
+    if listing is None:
+        return False
+    version = versions.version_active(kind=listing.kind)
+    if version is None:
+        log.info("No active %s encoder yet: listing %s is embedded at the first training", listing.kind, listing_id)
+        return False
+    text_embeddings_refresh(listing_ids=[listing_id])
+    listing_ids, vectors = item_embeddings_compute(version=version, listing_ids=[listing_id])
+    item_embeddings_write(version=version, listing_ids=listing_ids.tolist(), vectors=vectors)
+    return True

@@ -1,0 +1,45 @@
+"""Model versions: the active one per kind, activation, rollback and pruning (no torch imported here)."""
+
+from __future__ import annotations
+
+import shutil
+
+from django.db import transaction
+from django.utils import timezone
+
+from recommendations import conf
+from recommendations.models import Algorithm, ModelVersion, VersionStatus
+
+
+def version_active(*, kind: str, algorithm: str = Algorithm.AUTOENCODER) -> ModelVersion | None:
+    return ModelVersion.objects.filter(kind=kind, algorithm=algorithm, active=True).first()
+
+
+@transaction.atomic
+def version_activate(*, version: ModelVersion) -> ModelVersion:
+    """Make ``version`` the one readers use, in one transaction: no reader sees two or none."""
+    if version.status != VersionStatus.READY:
+        raise ValueError(f"Version {version.pk} is {version.status}; only a ready version can be activated.")
+    ModelVersion.objects.select_for_update().filter(kind=version.kind, algorithm=version.algorithm).exclude(
+        pk=version.pk
+    ).update(active=False)
+    version.active = True
+    version.activated_at = timezone.now()
+    version.save(update_fields=["active", "activated_at"])
+    return version
+
+
+def version_rollback(*, version: ModelVersion) -> ModelVersion:
+    """Re-activate an older ready version; its embeddings and neighbour lists were kept for this."""
+    return version_activate(version=version)
+
+
+def versions_prune(*, kind: str, algorithm: str = Algorithm.AUTOENCODER) -> int:
+    """Delete all but the newest ``MODEL_VERSIONS_KEPT`` inactive versions (rows cascade, files too)."""
+    inactive = ModelVersion.objects.filter(kind=kind, algorithm=algorithm, active=False).order_by("-created_at")
+    doomed = list(inactive[conf.versions_kept():])
+    for version in doomed:
+        if version.artifact_path:
+            shutil.rmtree(conf.models_dir() / version.artifact_path, ignore_errors=True)
+        version.delete()
+    return len(doomed)

@@ -1,0 +1,51 @@
+"""Thin Celery tasks for recommendations: ids and kinds in, one service call each.
+
+The services are imported inside the tasks: they pull in torch and pandas, which the web
+processes that only enqueue these tasks should not pay for at start-up.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+TRAINING_TIME_LIMIT = 6 * 3600
+
+
+@shared_task
+def listing_embed(listing_id: int) -> bool:
+    """Embed a new or edited listing with the active encoder (seconds after it is saved)."""
+    from recommendations.services import embeddings
+
+    return embeddings.listing_embed(listing_id=listing_id)
+
+
+@shared_task(time_limit=TRAINING_TIME_LIMIT, soft_time_limit=TRAINING_TIME_LIMIT - 60)
+def encoder_retrain(kind: str) -> int:
+    """Train, embed, refresh and activate a new encoder version; returns its id."""
+    from recommendations.services import encoder
+
+    return encoder.encoder_retrain(kind=kind).pk
+
+
+@shared_task(time_limit=TRAINING_TIME_LIMIT)
+def neighbours_refresh(kind: str, incremental: bool = False, chunks: int = 1) -> None:
+    """Refresh the lists of ``kind``; a full refresh with ``chunks`` > 1 fans out to chunk tasks."""
+    from recommendations.services import embeddings, neighbours
+
+    embeddings.item_embeddings_refresh(kind=kind)
+    embeddings.text_embeddings_refresh(kind=kind)
+    if incremental or chunks <= 1:
+        neighbours.neighbours_refresh(kind=kind, incremental=incremental)
+        return
+    started = neighbours.neighbours_refresh_start(kind=kind, chunks=chunks)
+    if started is not None:
+        refresh, ranges = started
+        for start, stop in ranges:
+            neighbours_refresh_chunk.delay(refresh.pk, start, stop)
+
+
+@shared_task(time_limit=TRAINING_TIME_LIMIT)
+def neighbours_refresh_chunk(refresh_id: int, start: int, stop: int) -> None:
+    from recommendations.services import neighbours
+
+    neighbours.neighbours_refresh_chunk(refresh_id=refresh_id, start=start, stop=stop)

@@ -1,0 +1,282 @@
+"""Similar listings on the detail page and at /api/listings/{id}/similar/: stored lists, live neighbours, limits."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from PIL import Image
+from rest_framework.test import APIClient
+
+from listings.models import Interaction, Listing, ListingPhoto, Status
+from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList
+from tests.factories import CarFactory, HomeFactory
+
+pytestmark = pytest.mark.django_db
+
+SIMILAR_LINK = re.compile(r'href="/listings/(\d+)/\?from=similar"')
+REASON = re.compile(r'<p class="similar-reason">([^<]*)</p>')
+
+
+def _version(*, kind: str = "home", active: bool = True) -> ModelVersion:
+    return ModelVersion.objects.create(kind=kind, algorithm="autoencoder", status="ready", active=active)
+
+
+def _stored(version: ModelVersion, source: Listing, ranked: list[tuple[Listing, float]]) -> NeighbourList:
+    return NeighbourList.objects.create(
+        version=version, source=source, target_ids=[target.pk for target, _ in ranked],
+        scores=[score for _, score in ranked], refreshed_at=timezone.now(),
+    )
+
+
+def _embed(version: ModelVersion, listing: Listing, *head: float) -> None:
+    """A hand-made 10-d item embedding: ``head`` then zeros."""
+    ItemEmbedding.objects.create(version=version, listing=listing, vector=[*head, *[0.0] * (10 - len(head))],
+                                 embedded_at=timezone.now())
+
+
+def _photo(listing: Listing) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "teal").save(buffer, format="PNG")
+    ListingPhoto.objects.create(
+        listing=listing, image=SimpleUploadedFile("front.png", buffer.getvalue(), content_type="image/png"), position=1,
+    )
+
+
+def _shown(response: Any) -> list[tuple[int, str]]:
+    """(listing id, reason) of each card in the page's similar section, in page order."""
+    content = response.content.decode()
+    return list(zip([int(pk) for pk in SIMILAR_LINK.findall(content)], REASON.findall(content), strict=True))
+
+
+@pytest.fixture
+def homes(db) -> dict[str, Listing]:
+    """A home in Ponce and five others: three recommendable, one sold, one withdrawn."""
+    return {
+        "source": HomeFactory(title="Source house"),
+        "near_price": HomeFactory(title="Near price", price=Decimal(160_000)),
+        "san_juan": HomeFactory(title="San Juan house", city="San Juan", lat=None, lon=None, bed=4,
+                                bath=Decimal(3)),
+        "cheaper": HomeFactory(title="Cheaper house", price=Decimal(120_000), bed=2, bath=Decimal(1),
+                               status=Status.PENDING),
+        "sold": HomeFactory(title="Sold house", status=Status.SOLD),
+        "withdrawn": HomeFactory(title="Withdrawn house", status=Status.WITHDRAWN),
+    }
+
+
+@pytest.fixture
+def stored(homes: dict[str, Listing]) -> NeighbourList:
+    return _stored(_version(), homes["source"], [
+        (homes["san_juan"], 0.9), (homes["sold"], 0.85), (homes["near_price"], 0.8),
+        (homes["withdrawn"], 0.75), (homes["cheaper"], 0.7),
+    ])
+
+
+# The detail page -------------------------------------------------------------------------------
+
+def test_it_shows_the_stored_similar_homes_in_order_with_their_reasons(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert response.status_code == 200
+    assert '<h2 id="similar-heading">Similar homes</h2>' in response.content.decode()
+    assert _shown(response) == [
+        (homes["san_juan"].pk, "same state · 4 bd · 3 ba · same price"),
+        (homes["near_price"].pk, "same city · 3 bd · 2 ba · price within 7 %"),
+        (homes["cheaper"].pk, "same city · 2 bd · 1 ba · price within 20 %"),
+    ]
+    assert [(item.listing.pk, item.score) for item in response.context["similar"]] == [
+        (homes["san_juan"].pk, 0.9), (homes["near_price"].pk, 0.8), (homes["cheaper"].pk, 0.7),
+    ]
+
+
+def test_it_shows_at_most_eight_similar_listings(client: Client) -> None:
+    source = HomeFactory()
+    others = HomeFactory.create_batch(10)
+    _stored(_version(), source, [(other, 1 - index / 100) for index, other in enumerate(others)])
+
+    response = client.get(source.get_absolute_url())
+
+    assert [pk for pk, _ in _shown(response)] == [other.pk for other in others[:8]]
+
+
+def test_it_titles_the_section_by_kind(client: Client) -> None:
+    source, other = CarFactory(), CarFactory()
+    _stored(_version(kind="car"), source, [(other, 0.5)])
+
+    response = client.get(source.get_absolute_url())
+
+    assert '<h2 id="similar-heading">Similar cars</h2>' in response.content.decode()
+    assert _shown(response) == [(other.pk, "same city · same model · 2016 · same price")]
+
+
+def test_it_ranks_a_listing_without_a_stored_list_by_its_live_neighbours(client: Client, settings: Any) -> None:
+    settings.SIMILAR_TEXT_WEIGHT = 0.3  # no text embeddings here: each score is 0.7 × the cosine
+    version = _version()
+    source, closest, middle, orthogonal, other_kind = (
+        HomeFactory(), HomeFactory(), HomeFactory(), HomeFactory(), CarFactory(),
+    )
+    _embed(version, source, 1.0, 0.0)
+    _embed(version, orthogonal, 0.0, 1.0)
+    _embed(version, middle, 1.0, 1.0)
+    _embed(version, closest, 1.0, 0.1)
+    _embed(version, other_kind, 1.0, 0.0)
+
+    response = client.get(source.get_absolute_url())
+
+    assert [(item.listing.pk, item.score) for item in response.context["similar"]] == [
+        (closest.pk, pytest.approx(0.7 / 1.01 ** 0.5)),
+        (middle.pk, pytest.approx(0.7 / 2 ** 0.5)),
+        (orthogonal.pk, pytest.approx(0.0, abs=1e-7)),
+    ]
+    assert [pk for pk, _ in _shown(response)] == [closest.pk, middle.pk, orthogonal.pk]
+
+
+def test_it_hides_the_section_without_an_active_version(client: Client, homes: dict[str, Listing]) -> None:
+    _stored(_version(active=False), homes["source"], [(homes["san_juan"], 0.9)])
+
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert response.context["similar"] == []
+    assert "Similar homes" not in response.content.decode()
+
+
+def test_it_hides_the_section_when_there_are_no_neighbours(client: Client, homes: dict[str, Listing]) -> None:
+    _version()
+
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert response.context["similar"] == []
+    assert 'class="similar"' not in response.content.decode()
+
+
+def test_it_records_a_view_from_the_similar_section(client: Client, buyer: User) -> None:
+    home = HomeFactory()
+    client.force_login(buyer)
+
+    client.get(home.get_absolute_url(), {"from": "similar"})
+
+    assert list(Interaction.objects.values_list("event", "context")) == [("view", {"from": "similar"})]
+
+
+def test_it_shows_the_detail_page_in_a_fixed_number_of_queries(
+    client: Client, buyer: User, homes: dict[str, Listing], stored: NeighbourList, django_assert_num_queries: Any
+) -> None:
+    for listing in homes.values():
+        _photo(listing)
+    client.force_login(buyer)
+
+    # session, user, listing, its photos, its price changes, the view, favorite check;
+    # then the similar section: active version, stored list, similar listings, their photos
+    with django_assert_num_queries(11):
+        response = client.get(homes["source"].get_absolute_url())
+
+    assert len(_shown(response)) == 3
+
+
+# The API ---------------------------------------------------------------------------------------
+
+def _similar_url(listing: Listing) -> str:
+    return f"/api/listings/{listing.pk}/similar/"
+
+
+def test_it_answers_the_stored_similar_listings_with_scores_and_reasons(
+    api_client: APIClient, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    response = api_client.get(_similar_url(homes["source"]))
+
+    assert response.status_code == 200
+    assert [(item["listing"]["id"], item["score"], item["reason"]) for item in response.json()["results"]] == [
+        (homes["san_juan"].pk, 0.9, "same state · 4 bd · 3 ba · same price"),
+        (homes["near_price"].pk, 0.8, "same city · 3 bd · 2 ba · price within 7 %"),
+        (homes["cheaper"].pk, 0.7, "same city · 2 bd · 1 ba · price within 20 %"),
+    ]
+
+
+def test_it_answers_each_result_in_the_listing_shape(
+    api_client: APIClient, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    body = api_client.get(_similar_url(homes["source"]), {"limit": 1}).json()
+
+    assert list(body) == ["results"]
+    assert list(body["results"][0]) == ["listing", "score", "reason"]
+    first = body["results"][0]["listing"]
+    assert api_client.get(f"/api/listings/{first['id']}/").json() == first
+
+
+def test_it_answers_ten_by_default_and_the_limit_asked_for(api_client: APIClient) -> None:
+    source = HomeFactory()
+    others = HomeFactory.create_batch(12)
+    _stored(_version(), source, [(other, 1 - index / 100) for index, other in enumerate(others)])
+
+    default = api_client.get(_similar_url(source)).json()["results"]
+    two = api_client.get(_similar_url(source), {"limit": "2"}).json()["results"]
+
+    assert [item["listing"]["id"] for item in default] == [other.pk for other in others[:10]]
+    assert [item["listing"]["id"] for item in two] == [others[0].pk, others[1].pk]
+
+
+@pytest.mark.parametrize(("limit", "error"), [
+    ("0", "Ensure this value is greater than or equal to 1."),
+    ("51", "Ensure this value is less than or equal to 50."),
+    ("x", "A valid integer is required."),
+])
+def test_it_rejects_a_bad_limit(api_client: APIClient, limit: str, error: str) -> None:
+    response = api_client.get(_similar_url(HomeFactory()), {"limit": limit})
+
+    assert (response.status_code, response.json()) == (400, {"limit": [error]})
+
+
+def test_it_answers_no_results_without_an_active_version(api_client: APIClient) -> None:
+    response = api_client.get(_similar_url(HomeFactory()))
+
+    assert (response.status_code, response.json()) == (200, {"results": []})
+
+
+def test_it_answers_404_for_a_listing_the_caller_may_not_see(
+    api_client: APIClient, seller: User, other_seller: User
+) -> None:
+    draft = HomeFactory(seller=seller, status=Status.DRAFT, published_at=None)
+
+    anonymous = api_client.get(_similar_url(draft))
+    api_client.force_authenticate(other_seller)
+    someone_else = api_client.get(_similar_url(draft))
+    api_client.force_authenticate(seller)
+    own = api_client.get(_similar_url(draft))
+
+    assert (anonymous.status_code, someone_else.status_code, own.status_code) == (404, 404, 200)
+    assert api_client.get("/api/listings/999999/similar/").status_code == 404
+
+
+def test_it_answers_in_a_fixed_number_of_queries(
+    api_client: APIClient, homes: dict[str, Listing], stored: NeighbourList, django_assert_num_queries: Any
+) -> None:
+    for listing in homes.values():
+        _photo(listing)
+
+    # listing, active version, stored list, similar listings, their photos, their sellers
+    with django_assert_num_queries(6):
+        response = api_client.get(_similar_url(homes["source"]))
+
+    assert len(response.json()["results"]) == 3
+
+
+def test_it_documents_the_endpoint(api_client: APIClient) -> None:
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+
+    operation = schema["paths"]["/api/listings/{id}/similar/"]["get"]
+    assert [(parameter["name"], parameter["in"]) for parameter in operation["parameters"]] == [
+        ("id", "path"), ("limit", "query"),
+    ]
+    assert sorted(operation["responses"]) == ["200", "400", "404"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/SimilarOutput",
+    }
