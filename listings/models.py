@@ -97,6 +97,13 @@ def new_external_id() -> str:
     return uuid.uuid4().hex
 
 
+class ListingManager(models.Manager["Listing"]):
+    def get_queryset(self) -> models.QuerySet[Listing]:
+        # The search document is for the database's full-text index only; loading it into every
+        # listing would parse a tsvector per row on every page for nothing.
+        return super().get_queryset().defer("search_document")
+
+
 class Listing(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     offer = models.CharField(max_length=8, choices=Offer.choices, default=Offer.SALE)
@@ -158,6 +165,8 @@ class Listing(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = ListingManager()
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -50,7 +49,5 @@ class SimilarListingsApi(BaseApi):
         params = SimilarInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         items = similar_listings(listing=listing, limit=params.validated_data["limit"])
-        # The listing shape names each seller: one query for all of them.
-        prefetch_related_objects([item.listing for item in items], "seller")
         return Response(SimilarOutputSerializer({"results": items}, context={"request": request}).data)
 

@@ -39,7 +39,9 @@ def similar_listings(*, listing: Listing, limit: int = 8) -> list[SimilarItem]:
     ranked = list(zip(*stored, strict=True)) if stored else _live_neighbours(listing=listing, version=version)
     # Fetch a few spares: some targets may have been sold or withdrawn since the refresh.
     wanted = [target for target, _ in ranked[: limit * 2]]
-    targets = Listing.objects.filter(pk__in=wanted, status__in=RECOMMENDABLE_STATUSES).prefetch_related(
+    targets = Listing.objects.filter(pk__in=wanted, status__in=RECOMMENDABLE_STATUSES).select_related(
+        "seller"
+    ).prefetch_related(
         Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "id"))
     ).in_bulk()
     items = [

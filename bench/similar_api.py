@@ -1,0 +1,109 @@
+"""Latency of ``GET /api/listings/{id}/similar/`` at scale, beside a minimal JSON view in the same run.
+
+    .venv/bin/python bench/similar_api.py [--listings 1000000] [--requests 2000]
+
+Builds its own database, ``bench_similar`` (created, migrated, dropped at the end; your data is not
+touched): ``--listings`` generated homes, an active encoder version and a stored 50-long neighbour
+list per listing (random targets: the read path does not care how they were computed). Then it
+times ``--requests`` requests for random listings through Django's full stack (test client: URL
+routing, middleware, DRF, serializer, JSON) against a view that returns ``{"ok": true}`` through
+the same stack, and prints p50 / p99 / mean per view and the ratio of means (goal: ≤ 1.5×,
+p99 ≤ 15 ms). Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATABASE = "bench_similar"
+LIST_LENGTH = 50
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--listings", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=2_000)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    original_name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = BENCH_DATABASE
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        ids = _populate(listings=args.listings)
+        _measure(ids=ids, requests=args.requests)
+    finally:
+        connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+def _populate(*, listings: int) -> list[int]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from listings.importers.demo import demo_listings_generate
+    from listings.models import Listing
+    from recommendations.models import ModelVersion
+
+    started = time.perf_counter()
+    demo_listings_generate(homes=listings, cars=0, seed=1)
+    ids = list(Listing.objects.order_by("pk").values_list("pk", flat=True))
+    print(f"generated {len(ids):,} listings in {time.perf_counter() - started:.0f} s")
+    version = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True,
+                                          activated_at=timezone.now())
+    started = time.perf_counter()
+    rng = random.Random(1)
+    now = timezone.now()
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        "COPY recommendations_neighbourlist (version_id, source_id, target_ids, scores, refreshed_at) FROM STDIN"
+    ) as copy:
+        for source in ids:
+            targets = rng.sample(ids, LIST_LENGTH)
+            copy.write_row((version.pk, source, targets, [1.0 - rank / 100 for rank in range(LIST_LENGTH)], now))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"stored {len(ids):,} neighbour lists in {time.perf_counter() - started:.0f} s")
+    return ids
+
+
+def _measure(*, ids: list[int], requests: int) -> None:
+    from django.test import Client, override_settings
+
+    client = Client()
+    rng = random.Random(2)
+    sample = [rng.choice(ids) for _ in range(requests)]
+    with override_settings(ROOT_URLCONF="bench.similar_api_urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        for pk in sample[:50]:  # warm-up: connections, caches, imports
+            client.get(f"/api/listings/{pk}/similar/?limit=10")
+            client.get("/bench/minimal/")
+        similar = _timings(client, [f"/api/listings/{pk}/similar/?limit=10" for pk in sample])
+        minimal = _timings(client, ["/bench/minimal/"] * requests)
+    for name, timings in (("similar", similar), ("minimal", minimal)):
+        quantiles = statistics.quantiles(timings, n=100)
+        print(f"{name:>8}: p50 {quantiles[49]:6.2f} ms  p99 {quantiles[98]:6.2f} ms  mean {statistics.fmean(timings):6.2f} ms")
+    print(f"ratio of means similar / minimal: {statistics.fmean(similar) / statistics.fmean(minimal):.2f}x")
+
+
+def _timings(client: object, urls: list[str]) -> list[float]:
+    timings = []
+    for url in urls:
+        started = time.perf_counter()
+        response = client.get(url)  # type: ignore[attr-defined]
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return timings
+
+
+if __name__ == "__main__":
+    main()
