@@ -1,6 +1,6 @@
 """Seconds per autoencoder epoch with the default config, beside a bare-torch loop measured in the same run.
 
-    .venv/bin/python bench/encoder_epoch.py [--rows 300000] [--features 60] [--repeats 3] [--device cpu]
+    .venv/bin/python bench/encoder_epoch.py [--rows 300000] [--features 60] [--repeats 3] [--device cpu] [--threads N]
 
 Data: ``--rows`` synthetic standardized rows (10 latent factors mixed into ``--features`` columns plus
 noise). Both sides do the same work per epoch: shuffled batches of ``batch_size`` over the training
@@ -43,7 +43,10 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=60, help="columns (default %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="alternating rounds (default %(default)s)")
     parser.add_argument("--device", default=default_device())
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's own choice)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     features = synthetic_features(rows=args.rows, columns=args.features)
     config = dataclasses.replace(DEFAULT_CONFIG, max_epochs=1)
     print(f"torch {torch.__version__}, device {args.device}, {torch.get_num_threads()} threads, "

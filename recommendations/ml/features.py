@@ -24,6 +24,7 @@ Steps, in order:
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Self
@@ -76,10 +77,18 @@ IS_RENT = "is_rent"
 PRICE_MISSING = "price_missing"
 LOCATION_MISSING = "location_missing"
 LOCATION_XYZ = ("location_x", "location_y", "location_z")
+# Where a listing is matters to buyers as much as its price: its coordinates weigh more than one of
+# the many other columns. Measured with ``evaluate_similarity`` on 2,000 demo homes: weight 1 gave a
+# median of 354 km between neighbours, 3 gave 248, 4.5 gave 207 with price coherence still at the
+# raw-feature baseline's, 6 gave 172 km but prices 10 % less coherent.
+LOCATION_WEIGHT = 4.5
+COLUMN_WEIGHTS = dict.fromkeys(LOCATION_XYZ, LOCATION_WEIGHT)
 MISSING_SUFFIX = "_missing"
 DAYS_PER_YEAR = 365.2425
 EPOCH_YEAR = 1970.0
 _STD_FLOOR = 1e-8
+
+log = logging.getLogger(__name__)
 
 
 class FeaturePipeline:
@@ -90,6 +99,7 @@ class FeaturePipeline:
     """
 
     kind: ClassVar[str]
+    input_columns: ClassVar[tuple[str, ...]]
     numeric_inputs: ClassVar[dict[str, bool]]
     categorical_top_k: ClassVar[dict[str, int]]
 
@@ -121,6 +131,10 @@ class FeaturePipeline:
         """Learn clip bounds, medians, categories and scaling from ``frame`` (n ≥ 1 rows)."""
         if len(frame) == 0:
             raise ValueError("Cannot fit a feature pipeline on an empty frame.")
+        absent = [name for name in self.input_columns if name not in frame.columns]
+        if absent:
+            # Allowed (a column can be blank everywhere), but a misspelt column would go unseen otherwise.
+            log.warning("%s fitted without columns %s: treated as missing everywhere.", type(self).__name__, absent)
         if self.reference_year is None:
             self.reference_year = self._fit_reference_year(frame)
         raw = self._numeric_values(frame)
@@ -133,7 +147,8 @@ class FeaturePipeline:
             names.append(name)
             mean, std = _fit_scale(values, observed)
             means.append(mean)
-            stds.append(std)
+            # A weighted column spreads wider, so the reconstruction loss (and the embedding) heeds it more.
+            stds.append(std / COLUMN_WEIGHTS.get(name, 1.0))
         self.feature_names = names
         self.mean = np.asarray(means, dtype=np.float64)
         self.std = np.asarray(stds, dtype=np.float64)
@@ -249,6 +264,10 @@ class HomeFeaturePipeline(FeaturePipeline):
     previous sale, location, state."""
 
     kind = KIND_HOME
+    input_columns = (
+        COL_PRICE, COL_OFFER, COL_STATE, COL_LAT, COL_LON, COL_BED, COL_BATH, COL_HOUSE_SIZE, COL_ACRE_LOT,
+        COL_PREV_SOLD_DATE,
+    )
     numeric_inputs: ClassVar[dict[str, bool]] = {
         LOG_PRICE_SALE: False, LOG_PRICE_RENT: False, COL_BED: True, COL_BATH: True,
         "log_house_size": True, "log_acre_lot": True, "years_since_sold": True, COL_LAT: False, COL_LON: False,
@@ -281,6 +300,11 @@ class CarFeaturePipeline(FeaturePipeline):
     """
 
     kind = KIND_CAR
+    input_columns = (
+        COL_PRICE, COL_OFFER, COL_STATE, COL_LAT, COL_LON, COL_YEAR, COL_ODOMETER, COL_MAKE, COL_CONDITION,
+        COL_CYLINDERS, COL_FUEL, COL_TRANSMISSION, COL_DRIVE, COL_SIZE, COL_BODY_TYPE, COL_PAINT_COLOR,
+        COL_TITLE_STATUS,
+    )
     numeric_inputs: ClassVar[dict[str, bool]] = {
         LOG_PRICE_SALE: False, LOG_PRICE_RENT: False, "age": True, "log_odometer": True, COL_CYLINDERS: True,
         COL_LAT: False, COL_LON: False,

@@ -22,7 +22,8 @@ Incremental refresh (``neighbours_refresh_incremental``; the primitives are publ
 can split the work). Given the lists of the last refresh and the ids that changed since:
 
 1. *Changed rows.* An id is changed when it is new, its vector changed, or its availability (the
-   corpus mask) changed. Its list is recomputed in full with ``top_k_neighbours``.
+   corpus mask) changed; every such id must be listed (listing an unchanged one only costs time).
+   Its list is recomputed in full with ``top_k_neighbours``.
 2. *Other rows* keep their old list, minus entries that point at a changed id or at an id that is
    no longer in the corpus (deleted, sold, withdrawn). The scores that remain are still exact: both
    vectors are unchanged.

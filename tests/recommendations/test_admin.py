@@ -170,6 +170,9 @@ def _schedule() -> list[tuple[str, ...]]:
 
 
 def test_it_schedules_nightly_retrains_and_hourly_refreshes_in_utc() -> None:
+    # A transactional test flushes migration-made rows from a reused test database: recreate them
+    # the way the migration does (it is idempotent, as the next test shows).
+    beat_schedule.schedule_create(apps, None)
     tasks_ = PeriodicTask.objects.filter(task__startswith="recommendations.").select_related("crontab")
 
     assert _schedule() == SCHEDULE

@@ -136,7 +136,7 @@ def test_it_stays_finite_when_every_value_is_missing() -> None:
     assert (features == features[0]).all()
 
 
-def test_it_fits_columns_that_are_missing_in_training() -> None:
+def test_it_fits_columns_that_are_missing_in_training(caplog: pytest.LogCaptureFixture) -> None:
     frame = homes().drop(columns=["lat", "lon", "prev_sold_date"]).assign(bed=None)
 
     pipeline = HomeFeaturePipeline().fit(frame)
@@ -145,6 +145,9 @@ def test_it_fits_columns_that_are_missing_in_training() -> None:
     for name in ("bed", "years_since_sold", "location_x", "location_y", "location_z"):
         assert (later[:, column(pipeline, name)] == 0).all(), name
     assert pipeline.reference_year is None
+    assert caplog.messages == [
+        "HomeFeaturePipeline fitted without columns ['lat', 'lon', 'prev_sold_date']: treated as missing everywhere."
+    ]
 
 
 def test_it_puts_unseen_and_rare_categories_in_other() -> None:
