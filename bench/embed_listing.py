@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import statistics
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+from bench.database import bench_database, django_setup
+
 BENCH_DATABASE = "bench_embed"
 
 
@@ -30,20 +31,9 @@ def main() -> None:
     parser.add_argument("--listings", type=int, default=3_000)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    original_name = connection.settings_dict["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = BENCH_DATABASE
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    django_setup()
+    with bench_database(BENCH_DATABASE):
         _run(listings=args.listings, runs=args.runs)
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 def _run(*, listings: int, runs: int) -> None:

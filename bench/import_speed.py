@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+from bench.database import bench_database, django_setup  # noqa: E402
+
 BENCH_DATABASE = "bench_import"
 
 
@@ -38,8 +39,8 @@ def main() -> None:
     parser.add_argument("--writer-rows", type=int, default=20_000, help="rows per writer (default %(default)s)")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
-    _django_setup()
-    with _bench_database(), tempfile.TemporaryDirectory(prefix="import_speed_") as folder:
+    django_setup()
+    with bench_database(BENCH_DATABASE), tempfile.TemporaryDirectory(prefix="import_speed_") as folder:
         _bench_writers(rows=args.writer_rows)
         _bench_file(args.data / "realtor_pr_v1.csv", format_name="realtor", folder=Path(folder))
         generated = Path(folder) / f"generated_{args.rows}.csv"
@@ -47,28 +48,6 @@ def main() -> None:
         print(f"(wrote {args.rows:,} generated rows, {generated.stat().st_size / 1e6:,.0f} MB, in {seconds:.0f} s)")
         _bench_file(generated, format_name="trustasset", folder=Path(folder))
     print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
-
-
-def _django_setup() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
-    import django
-
-    django.setup()
-
-
-@contextmanager
-def _bench_database() -> Iterator[None]:
-    """Create, migrate and finally drop ``bench_import`` with Django's own test-database machinery."""
-    from django.db import connection
-
-    original_name = connection.settings_dict["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = BENCH_DATABASE
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 def _bench_file(path: Path, *, format_name: str, folder: Path) -> None:

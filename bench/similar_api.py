@@ -14,14 +14,15 @@ p99 ≤ 15 ms). Not part of the test run.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+from bench.database import bench_database, django_setup
+
 BENCH_DATABASE = "bench_similar"
 LIST_LENGTH = 50
 
@@ -31,21 +32,10 @@ def main() -> None:
     parser.add_argument("--listings", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=2_000)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    original_name = connection.settings_dict["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = BENCH_DATABASE
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    django_setup()
+    with bench_database(BENCH_DATABASE):
         ids = _populate(listings=args.listings)
         _measure(ids=ids, requests=args.requests)
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 def _populate(*, listings: int) -> list[int]:
