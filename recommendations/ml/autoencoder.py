@@ -161,8 +161,9 @@ def autoencoder_train(
     best_mse, best_epoch, best_state = float("inf"), 0, copy.deepcopy(model.state_dict())
     history: list[tuple[float, float]] = []
     started = time.perf_counter()
+    # disable=None: no bar when stderr is not a terminal (worker and CI logs), even if asked for.
     epochs = tqdm(range(1, config.max_epochs + 1), desc="autoencoder", unit="epoch", file=sys.stderr,
-                  disable=not progress)
+                  disable=None if progress else True)
     for epoch in epochs:
         train_loss = _train_epoch(model, optimizer, train, batch_size=config.batch_size, generator=shuffle)
         val_mse, _ = _reconstruction_errors(model, val)
