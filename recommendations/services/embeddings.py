@@ -54,11 +54,13 @@ def item_embeddings_refresh(*, kind: str, batch_size: int = 20_000) -> int:
         version=version, listing=OuterRef("pk"), embedded_at__gte=OuterRef("updated_at")
     )
     stale = Listing.objects.filter(kind=kind).exclude(Exists(current)).order_by("pk")
-    written = 0
-    while ids := list(stale.values_list("pk", flat=True)[:batch_size]):
+    written, after = 0, 0
+    # Walk by id: a row edited meanwhile (or dated in the future) is never taken twice in one run.
+    while ids := list(stale.filter(pk__gt=after).values_list("pk", flat=True)[:batch_size]):
         listing_ids, vectors = item_embeddings_compute(version=version, listing_ids=ids)
         item_embeddings_write(version=version, listing_ids=listing_ids.tolist(), vectors=vectors)
         written += len(listing_ids)
+        after = ids[-1]
     return written
 
 
