@@ -145,6 +145,20 @@ def _absolute(request: Request | None, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+_PLAIN_FIELDS = ("id", "kind", "offer", "status", "title", "description", "city", "state", "lat", "lon", "source",
+                 "bed", "house_size", "acre_lot", "year", "odometer")
+_OPTIONAL_TEXT_FIELDS = ("zip_code", "brokered_by", "make", "model", "condition", "cylinders", "fuel",
+                         "transmission", "drive", "size", "body_type", "paint_color", "title_status")
+
+
+def _decimal_text(value: Any, *, places: int) -> str:
+    return serializers.DecimalField(max_digits=12, decimal_places=places).to_representation(value)
+
+
+def _datetime_text(value: Any) -> str | None:
+    return None if value is None else serializers.DateTimeField().to_representation(value)
+
+
 class ListingOutputSerializer(serializers.Serializer):
     """One listing. Every field is always present; detail fields that do not apply or are unknown are null."""
 
@@ -188,6 +202,23 @@ class ListingOutputSerializer(serializers.Serializer):
     body_type = OptionalCharField()
     paint_color = OptionalCharField()
     title_status = OptionalCharField()
+
+    def to_representation(self, instance: Listing) -> dict[str, Any]:
+        """The declared fields, built directly: DRF's field-by-field path costs about 1 ms per listing,
+        the largest part of a similar-listings or search response. The declared fields stay the schema;
+        a test checks both paths give the same output."""
+        listing = instance
+        data: dict[str, Any] = {name: getattr(listing, name) for name in _PLAIN_FIELDS}
+        data.update({name: getattr(listing, name) or None for name in _OPTIONAL_TEXT_FIELDS})
+        data["price"] = _decimal_text(listing.price, places=2)
+        data["bath"] = None if listing.bath is None else _decimal_text(listing.bath, places=1)
+        data["url"] = self.get_url(listing)
+        data["photos"] = self.get_photos(listing)
+        data["seller"] = listing.seller.username if listing.seller_id is not None else None
+        data["published_at"] = _datetime_text(listing.published_at)
+        data["updated_at"] = _datetime_text(listing.updated_at)
+        data["prev_sold_date"] = None if listing.prev_sold_date is None else listing.prev_sold_date.isoformat()
+        return {name: data[name] for name in self.fields}
 
     def get_url(self, listing: Listing) -> str:
         return _absolute(self.context.get("request"), listing.get_absolute_url())

@@ -897,3 +897,18 @@ def test_it_answers_400_to_json_nested_too_deeply(api_client: APIClient, buyer: 
 
     assert response.status_code == 400
     assert response.json() == {"detail": "JSON parse error - nested too deeply."}
+
+
+def test_it_builds_the_listing_shape_exactly_as_the_declared_fields_would(rf: Any) -> None:
+    from rest_framework import serializers as drf
+
+    from listings.serializers import ListingOutputSerializer
+
+    home = HomeFactory(bath=Decimal("2.5"), zip_code="", prev_sold_date="2015-07-18", brokered_by="103378")
+    car = CarFactory(seller=None, published_at=None)
+    request = rf.get("/api/listings/")
+    for listing in (Listing.objects.get(pk=home.pk), Listing.objects.get(pk=car.pk)):
+        fast = ListingOutputSerializer(listing, context={"request": request})
+        declared = drf.Serializer.to_representation(fast, listing)
+
+        assert fast.data == declared
