@@ -214,11 +214,11 @@ class ListingOutputSerializer(serializers.Serializer):
         data["bath"] = None if listing.bath is None else _decimal_text(listing.bath, places=1)
         data["url"] = self.get_url(listing)
         data["photos"] = self.get_photos(listing)
-        data["seller"] = listing.seller.username if listing.seller_id is not None else None
+        data["seller"] = listing.seller.username if listing.seller is not None else None
         data["published_at"] = _datetime_text(listing.published_at)
         data["updated_at"] = _datetime_text(listing.updated_at)
         data["prev_sold_date"] = None if listing.prev_sold_date is None else listing.prev_sold_date.isoformat()
-        return {name: data[name] for name in self.fields}
+        return {name: data[name] for name in self.fields.keys()}
 
     def get_url(self, listing: Listing) -> str:
         return _absolute(self.context.get("request"), listing.get_absolute_url())
