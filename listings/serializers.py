@@ -218,7 +218,7 @@ class ListingOutputSerializer(serializers.Serializer):
         data["published_at"] = _datetime_text(listing.published_at)
         data["updated_at"] = _datetime_text(listing.updated_at)
         data["prev_sold_date"] = None if listing.prev_sold_date is None else listing.prev_sold_date.isoformat()
-        return {name: data[name] for name in self.fields.keys()}
+        return {name: data[name] for name in self._declared_fields}
 
     def get_url(self, listing: Listing) -> str:
         return _absolute(self.context.get("request"), listing.get_absolute_url())
