@@ -27,6 +27,7 @@ demo: migrate
 	$(PY) manage.py train_encoder --if-missing --enqueue
 
 # Web server in the foreground, Celery worker (+ beat) beside it; Ctrl-C stops both.
+# One torch thread per worker process: two processes on two cores, instead of four threads that stall.
 run: demo
 	@echo ""
 	@echo "  TrustAsset is starting at http://$(HOST):$(PORT)/"
@@ -34,7 +35,7 @@ run: demo
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
 	@trap 'kill 0' EXIT; \
-	$(VENV)/bin/celery -A trustasset worker --beat --loglevel INFO --concurrency 2 & \
+	OMP_NUM_THREADS=1 $(VENV)/bin/celery -A trustasset worker --beat --loglevel INFO --concurrency 2 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
