@@ -130,7 +130,8 @@ class NeighbourRefresh(models.Model):
     listings = models.PositiveIntegerField(default=0, help_text="Neighbour lists written.")
     seconds = models.FloatField(null=True, blank=True)
     chunks_total = models.PositiveIntegerField(default=1)
-    chunks_done = models.PositiveIntegerField(default=0)
+    # First listing id of every chunk that finished: a chunk run twice (redelivered) counts once.
+    finished_chunks = ArrayField(models.BigIntegerField(), default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -139,3 +140,7 @@ class NeighbourRefresh(models.Model):
     def __str__(self) -> str:
         mode = "incremental" if self.incremental else "full"
         return f"{mode} refresh of {self.kind} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def chunks_done(self) -> int:
+        return len(self.finished_chunks)

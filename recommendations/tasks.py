@@ -40,12 +40,13 @@ def neighbours_refresh(kind: str, incremental: bool = False, chunks: int = 1) ->
     started = neighbours.neighbours_refresh_start(kind=kind, chunks=chunks)
     if started is not None:
         refresh, ranges = started
-        for start, stop in ranges:
-            neighbours_refresh_chunk.delay(refresh.pk, start, stop)
+        for low, high in ranges:
+            neighbours_refresh_chunk.delay(refresh.pk, low, high)
 
 
 @shared_task(time_limit=TRAINING_TIME_LIMIT)
-def neighbours_refresh_chunk(refresh_id: int, start: int, stop: int) -> None:
+def neighbours_refresh_chunk(refresh_id: int, low: int, high: int) -> None:
+    """Lists of the listings with ids in [low, high) of a split full refresh."""
     from recommendations.services import neighbours
 
-    neighbours.neighbours_refresh_chunk(refresh_id=refresh_id, start=start, stop=stop)
+    neighbours.neighbours_refresh_chunk(refresh_id=refresh_id, low=low, high=high)

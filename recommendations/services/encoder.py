@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from listings.models import Listing
 from recommendations import conf
@@ -65,9 +66,10 @@ def _train_and_publish(*, version: ModelVersion, frame: Any, config: Autoencoder
                        "mean_baseline_factor": result.mean_baseline_mse / max(result.val_mse, 1e-12)}
     version.save(update_fields=["artifact_path", "metrics"])
     # Every listing of the kind is embedded, drafts too (they are masked out of lists until published).
+    read_at = timezone.now()
     everything = listing_frame(listings=Listing.objects.filter(kind=version.kind), kind=version.kind)
     vectors = embed(result.model, pipeline.transform(everything), device=conf.torch_device())
-    item_embeddings_write(version=version, listing_ids=everything["id"].tolist(), vectors=vectors)
+    item_embeddings_write(version=version, listing_ids=everything["id"].tolist(), vectors=vectors, read_at=read_at)
     text_embeddings_refresh(kind=version.kind)
     version.status = VersionStatus.READY
     version.save(update_fields=["status"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from recommendations.services import versions
 from recommendations.services.frames import vectors_array
 
 WRITE_BATCH = 5_000
+LAST_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def neighbours_refresh(
     if previous is None:
         list_ids, list_scores = _top_k(corpus, start=0, stop=len(corpus.ids))
         written = neighbour_lists_write(version=version, sources=corpus.ids, list_ids=list_ids, list_scores=list_scores)
-        NeighbourList.objects.filter(version=version).exclude(source_id__in=corpus.ids.tolist()).delete()
+        # Lists of listings gone from the corpus were not rewritten just now.
+        NeighbourList.objects.filter(version=version, refreshed_at__lt=refresh.started_at).delete()
     else:
         written = _refresh_changed(version=version, corpus=corpus, since=previous.started_at)
     _finish(refresh=refresh, written=written, seconds=time.perf_counter() - started)
@@ -94,39 +96,46 @@ def neighbours_refresh(
 
 
 def neighbours_refresh_start(*, kind: str, chunks: int) -> tuple[NeighbourRefresh, list[tuple[int, int]]] | None:
-    """A full refresh split into ``chunks`` row ranges for ``neighbours_refresh_chunk`` on several workers."""
+    """A full refresh split into ``chunks`` listing-id ranges [low, high) for ``neighbours_refresh_chunk``.
+
+    Ranges are of ids, not positions, so listings added or deleted meanwhile never shift a chunk.
+    """
     version = versions.version_active(kind=kind)
     if version is None:
         return None
-    total = ItemEmbedding.objects.filter(version=version, listing__kind=kind).count()
-    step = max(1, -(-total // max(1, chunks)))
-    ranges = [(start, min(total, start + step)) for start in range(0, total, step)] or [(0, 0)]
+    ids = list(ItemEmbedding.objects.filter(version=version, listing__kind=kind).order_by("listing_id")
+               .values_list("listing_id", flat=True))
+    step = max(1, -(-len(ids) // max(1, chunks)))
+    lows = ids[::step] or [0]
+    ranges = [(low, high) for low, high in zip([0, *lows[1:]], [*lows[1:], LAST_ID], strict=True)]
     refresh = NeighbourRefresh.objects.create(
         kind=kind, version=version, started_at=timezone.now(), chunks_total=len(ranges)
     )
     return refresh, ranges
 
 
-def neighbours_refresh_chunk(*, refresh_id: int, start: int, stop: int) -> None:
-    """Compute and store the lists of rows [start, stop) (by listing id order) of a split full refresh.
+def neighbours_refresh_chunk(*, refresh_id: int, low: int, high: int) -> None:
+    """Compute and store the lists of listings with ids in [low, high) for a split full refresh.
 
-    Safe to run twice; the chunk that completes the set marks the refresh finished.
+    Safe to run twice: a chunk counts once; the chunk that completes the set marks the refresh finished.
     """
     refresh = NeighbourRefresh.objects.select_related("version").get(pk=refresh_id)
     started = time.perf_counter()
     corpus = corpus_load(version=refresh.version)
-    stop = min(stop, len(corpus.ids))
+    start, stop = np.searchsorted(corpus.ids, [low, high]).tolist()
     list_ids, list_scores = _top_k(corpus, start=start, stop=stop)
     written = neighbour_lists_write(
         version=refresh.version, sources=corpus.ids[start:stop], list_ids=list_ids, list_scores=list_scores
     )
     with transaction.atomic():
-        NeighbourRefresh.objects.filter(pk=refresh_id).update(
-            chunks_done=F("chunks_done") + 1, listings=F("listings") + written,
+        NeighbourRefresh.objects.filter(pk=refresh_id).exclude(finished_chunks__contains=[low]).update(
+            finished_chunks=Func(F("finished_chunks"), Value(low), function="array_append"),
+            listings=F("listings") + written,
             seconds=Coalesce(F("seconds"), 0.0) + (time.perf_counter() - started),
         )
-        NeighbourRefresh.objects.filter(pk=refresh_id, chunks_done__gte=F("chunks_total"),
-                                        finished_at__isnull=True).update(finished_at=timezone.now())
+        NeighbourRefresh.objects.filter(
+            pk=refresh_id, finished_chunks__len__gte=F("chunks_total"), finished_at__isnull=True
+        ).update(finished_at=timezone.now())
 
 
 def neighbour_lists_write(
@@ -194,5 +203,5 @@ def _last_finished(*, version: ModelVersion) -> NeighbourRefresh | None:
 
 def _finish(*, refresh: NeighbourRefresh, written: int, seconds: float) -> None:
     NeighbourRefresh.objects.filter(pk=refresh.pk).update(
-        finished_at=timezone.now(), listings=written, seconds=seconds, chunks_done=F("chunks_total")
+        finished_at=timezone.now(), listings=written, seconds=seconds, finished_chunks=[0]
     )

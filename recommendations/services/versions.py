@@ -35,9 +35,14 @@ def version_rollback(*, version: ModelVersion) -> ModelVersion:
 
 
 def versions_prune(*, kind: str, algorithm: str = Algorithm.AUTOENCODER) -> int:
-    """Delete all but the newest ``MODEL_VERSIONS_KEPT`` inactive versions (rows cascade, files too)."""
+    """Keep the newest ``MODEL_VERSIONS_KEPT`` inactive ready versions (for rollback) and as many failed
+    ones (for their errors); delete older ones, rows (cascade) and files. Training versions are left alone."""
     inactive = ModelVersion.objects.filter(kind=kind, algorithm=algorithm, active=False).order_by("-created_at")
-    doomed = list(inactive[conf.versions_kept():])
+    doomed = [
+        version
+        for status in (VersionStatus.READY, VersionStatus.FAILED)
+        for version in inactive.filter(status=status)[conf.versions_kept():]
+    ]
     for version in doomed:
         if version.artifact_path:
             shutil.rmtree(conf.models_dir() / version.artifact_path, ignore_errors=True)

@@ -79,7 +79,7 @@ def test_it_lists_refresh_runs_read_only(admin_client: Client) -> None:
     version = _version(active=True)
     NeighbourRefresh.objects.create(kind="home", version=version, incremental=True, started_at=STARTED,
                                     finished_at=STARTED + timedelta(seconds=42), listings=120, seconds=42.0,
-                                    chunks_total=4, chunks_done=3)
+                                    chunks_total=4, finished_chunks=[1, 20, 40])
 
     response = admin_client.get(REFRESHES)
 

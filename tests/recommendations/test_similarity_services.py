@@ -175,3 +175,39 @@ def test_it_blends_text_and_item_cosines_by_the_setting(settings) -> None:
     unit_item = item / np.linalg.norm(item, axis=1, keepdims=True)
     expected = 0.75 * (unit_item @ unit_item.T) + 0.25 * (text @ text.T)
     assert np.allclose(corpus.vectors @ corpus.vectors.T, expected, atol=1e-5)
+
+
+def test_it_splits_a_full_refresh_into_chunks_that_count_once_each() -> None:
+    homes(21)
+    version = encoder.encoder_retrain(kind="home", config=SMALL)
+    NeighbourList.objects.filter(version=version).delete()
+
+    started = neighbours.neighbours_refresh_start(kind="home", chunks=3)
+    assert started is not None
+    refresh, ranges = started
+    for low, high in [*ranges[:2], ranges[0]]:  # the first chunk is delivered twice
+        neighbours.neighbours_refresh_chunk(refresh_id=refresh.pk, low=low, high=high)
+    refresh.refresh_from_db()
+    halfway = (refresh.chunks_done, refresh.finished_at)
+    neighbours.neighbours_refresh_chunk(refresh_id=refresh.pk, low=ranges[2][0], high=ranges[2][1])
+    refresh.refresh_from_db()
+
+    assert len(ranges) == 3
+    assert halfway == (2, None)
+    assert refresh.chunks_done == 3
+    assert refresh.finished_at is not None
+    assert stored_lists(version) == brute_force_lists(version, k=5)
+
+
+def test_it_keeps_ready_versions_for_rollback_and_prunes_older_ones(settings) -> None:
+    settings.MODEL_VERSIONS_KEPT = 1
+    homes(20)
+    first = encoder.encoder_retrain(kind="home", config=SMALL)
+    failed = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status=VersionStatus.FAILED)
+    second = encoder.encoder_retrain(kind="home", config=SMALL)
+    third = encoder.encoder_retrain(kind="home", config=SMALL)
+
+    remaining = set(ModelVersion.objects.values_list("pk", flat=True))
+
+    assert remaining == {failed.pk, second.pk, third.pk}
+    assert first.pk not in remaining
