@@ -16,6 +16,7 @@ from recommendations.reasons import similarity_reason
 from recommendations.services.versions import version_active
 
 LIVE_CANDIDATES = 200
+SPARES = 5
 MAX_LIMIT = 50
 
 
@@ -37,8 +38,9 @@ def similar_listings(*, listing: Listing, limit: int = 8) -> list[SimilarItem]:
         return []
     stored = NeighbourList.objects.filter(version=version, source=listing).values_list("target_ids", "scores").first()
     ranked = list(zip(*stored, strict=True)) if stored else _live_neighbours(listing=listing, version=version)
-    # Fetch a few spares: some targets may have been sold or withdrawn since the refresh.
-    wanted = [target for target, _ in ranked[: limit * 2]]
+    # A few spares: some targets may have been sold or withdrawn since the last refresh.
+    ranked = ranked[: limit + SPARES]
+    wanted = [target for target, _ in ranked]
     targets = Listing.objects.filter(pk__in=wanted, status__in=RECOMMENDABLE_STATUSES).select_related(
         "seller"
     ).prefetch_related(
@@ -46,7 +48,7 @@ def similar_listings(*, listing: Listing, limit: int = 8) -> list[SimilarItem]:
     ).in_bulk()
     items = [
         SimilarItem(listing=targets[target], score=float(score), reason=similarity_reason(listing, targets[target]))
-        for target, score in ranked[: limit * 2]
+        for target, score in ranked
         if target in targets
     ]
     return items[:limit]
