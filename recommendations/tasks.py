@@ -32,11 +32,11 @@ def neighbours_refresh(kind: str, incremental: bool = False, chunks: int = 1) ->
     """Refresh the lists of ``kind``; a full refresh with ``chunks`` > 1 fans out to chunk tasks."""
     from recommendations.services import embeddings, neighbours
 
+    if incremental or chunks <= 1:
+        neighbours.neighbours_update(kind=kind, incremental=incremental)
+        return
     embeddings.item_embeddings_refresh(kind=kind)
     embeddings.text_embeddings_refresh(kind=kind)
-    if incremental or chunks <= 1:
-        neighbours.neighbours_refresh(kind=kind, incremental=incremental)
-        return
     started = neighbours.neighbours_refresh_start(kind=kind, chunks=chunks)
     if started is not None:
         refresh, ranges = started

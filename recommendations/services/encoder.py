@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
 
-from django.db.models import Q
+import pandas as pd
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from listings.models import Listing
+from listings.models import Listing, Status
 from recommendations import conf
 from recommendations.ml.autoencoder import DEFAULT_CONFIG, AutoencoderConfig, TrainResult, autoencoder_train, embed
 from recommendations.ml.features import feature_pipeline_for
@@ -27,9 +27,9 @@ class NotEnoughListings(ValueError):
     pass
 
 
-def training_listings(*, kind: str) -> Any:
+def training_listings(*, kind: str) -> QuerySet[Listing]:
     """The listings of ``kind`` the encoder learns from: all but drafts (half-typed, often placeholders)."""
-    return Listing.objects.filter(kind=kind).exclude(Q(status="draft"))
+    return Listing.objects.filter(kind=kind).exclude(status=Status.DRAFT)
 
 
 def encoder_retrain(*, kind: str, config: AutoencoderConfig = DEFAULT_CONFIG, progress: bool = False) -> ModelVersion:
@@ -57,7 +57,7 @@ def encoder_retrain(*, kind: str, config: AutoencoderConfig = DEFAULT_CONFIG, pr
     return version
 
 
-def _train_and_publish(*, version: ModelVersion, frame: Any, config: AutoencoderConfig, progress: bool) -> None:
+def _train_and_publish(*, version: ModelVersion, frame: pd.DataFrame, config: AutoencoderConfig, progress: bool) -> None:
     pipeline = feature_pipeline_for(version.kind)
     features = pipeline.fit_transform(frame)
     result: TrainResult = autoencoder_train(features, config=config, device=conf.torch_device(), progress=progress)

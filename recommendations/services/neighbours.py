@@ -16,6 +16,7 @@ from recommendations.ml.neighbours import (
     PAD_ID,
     blended_vectors,
     neighbours_refresh_incremental,
+    row_ranges,
     top_k_neighbours,
 )
 from recommendations.models import (
@@ -28,7 +29,7 @@ from recommendations.models import (
     NeighbourRefresh,
     TextEmbedding,
 )
-from recommendations.services import versions
+from recommendations.services import embeddings, versions
 from recommendations.services.frames import vectors_array
 
 WRITE_BATCH = 5_000
@@ -95,6 +96,13 @@ def neighbours_refresh(
     return refresh
 
 
+def neighbours_update(*, kind: str, incremental: bool) -> NeighbourRefresh | None:
+    """Embed what is missing or stale (bulk imports, edits), then refresh the lists of ``kind``."""
+    embeddings.item_embeddings_refresh(kind=kind)
+    embeddings.text_embeddings_refresh(kind=kind)
+    return neighbours_refresh(kind=kind, incremental=incremental)
+
+
 def neighbours_refresh_start(*, kind: str, chunks: int) -> tuple[NeighbourRefresh, list[tuple[int, int]]] | None:
     """A full refresh split into ``chunks`` listing-id ranges [low, high) for ``neighbours_refresh_chunk``.
 
@@ -105,9 +113,10 @@ def neighbours_refresh_start(*, kind: str, chunks: int) -> tuple[NeighbourRefres
         return None
     ids = list(ItemEmbedding.objects.filter(version=version, listing__kind=kind).order_by("listing_id")
                .values_list("listing_id", flat=True))
-    step = max(1, -(-len(ids) // max(1, chunks)))
-    lows = ids[::step] or [0]
-    ranges = [(low, high) for low, high in zip([0, *lows[1:]], [*lows[1:], LAST_ID], strict=True)]
+    positions = row_ranges(len(ids), rows_per_task=max(1, -(-len(ids) // max(1, chunks))))
+    # Each chunk runs from its first listing's id to the next chunk's (the first from 0, the last to the end).
+    lows = [0, *(ids[start] for start, _ in positions[1:])]
+    ranges = list(zip(lows, [*lows[1:], LAST_ID], strict=True))
     refresh = NeighbourRefresh.objects.create(
         kind=kind, version=version, started_at=timezone.now(), chunks_total=len(ranges)
     )

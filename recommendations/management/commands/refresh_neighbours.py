@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from listings.models import Kind
-from recommendations.services import embeddings, neighbours
+from recommendations.services import neighbours
 
 
 class Command(BaseCommand):
@@ -28,9 +28,7 @@ class Command(BaseCommand):
                 neighbours_refresh_task.delay(kind, False, options["chunks"])
                 self.stdout.write(f"{kind}: full refresh queued in {options['chunks']} chunks")
                 continue
-            embeddings.item_embeddings_refresh(kind=kind)
-            embeddings.text_embeddings_refresh(kind=kind)
-            refresh = neighbours.neighbours_refresh(kind=kind, incremental=options["incremental"])
+            refresh = neighbours.neighbours_update(kind=kind, incremental=options["incremental"])
             if refresh is None:
                 self.stdout.write(f"{kind}: no active encoder; run train_encoder first")
                 continue
