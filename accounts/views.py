@@ -1,15 +1,18 @@
-"""Sign up; logging in and out are django.contrib.auth's own views (see urls)."""
+"""Sign up and log in (Django's login, plus adopting the anonymous history); logout is Django's own view."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import SignupForm
+from recommendations.services.profiles import interactions_adopt
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -19,10 +22,24 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        session_key = request.session.session_key or ""  # login() gives the session a new key
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        interactions_adopt(session_key=session_key, user_id=user.pk)
         messages.success(request, f"Welcome to TrustAsset, {user.get_username()}.")
         return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, and what the visitor did before signing in joins their account's history."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        session_key = self.request.session.session_key or ""
+        response = super().form_valid(form)
+        interactions_adopt(session_key=session_key, user_id=form.get_user().pk)
+        return response
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -287,6 +287,67 @@ class SavedSearch(models.Model):
         return self.name
 
 
+class AlertTopic(models.TextChoices):
+    MATCH = "match", "New match"
+    PRICE_DROP = "price_drop", "Price drop"
+
+
+class AlertSent(models.Model):
+    """One listing in one alert mail to one user; the unique constraints make each alert go out once.
+
+    A match is mailed once per user and listing, whichever saved search found it. A price drop is keyed by
+    the price change rather than the listing, so a second, later drop of the same listing alerts again.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts_sent")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="alerts_sent")
+    topic = models.CharField(max_length=12, choices=AlertTopic.choices)
+    saved_search = models.ForeignKey(
+        SavedSearch, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts_sent"
+    )
+    price_change = models.ForeignKey(
+        PriceChange, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts_sent"
+    )
+    # The asking price the mail quoted: a later drop alerts only when the price goes below it.
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name_plural = "alerts sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "listing"], condition=Q(topic="match"), name="alertsent_match_once"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "price_change"], condition=Q(topic="price_drop"), name="alertsent_price_drop_once"
+            ),
+            models.CheckConstraint(condition=Q(topic__in=AlertTopic.values), name="alertsent_topic_valid"),
+            models.CheckConstraint(
+                condition=Q(topic="match", price_change__isnull=True)
+                | Q(topic="price_drop", price_change__isnull=False, saved_search__isnull=True),
+                name="alertsent_topic_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} of listing {self.listing_id} to user {self.user_id}"
+
+
+class AlertSettings(models.Model):
+    """A user's alert switches; a user without a row gets the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_settings")
+    price_drops = models.BooleanField(default=True, help_text="Mail price drops on favorited listings.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "alert settings"
+
+    def __str__(self) -> str:
+        return f"Alert settings of user {self.user_id}"
+
+
 class Inquiry(models.Model):
     """A buyer's message to a listing's seller; mailed to the seller."""
 

@@ -23,6 +23,8 @@ from listings.models import (
     SavedSearch,
     Status,
 )
+from recommendations.actors import Actor
+from recommendations.services.profiles import profile_mark_stale
 from recommendations.tasks import listing_embed
 
 MAX_PHOTOS_PER_LISTING = 20
@@ -116,10 +118,13 @@ def interaction_record(
     if user_id is None and not session_key:
         return None
     listing_id = listing if isinstance(listing, int) else listing.pk
-    return Interaction.objects.create(
+    interaction = Interaction.objects.create(
         user_id=user_id, session_key="" if user_id else session_key, listing_id=listing_id, event=event,
         context=context or {},
     )
+    if event != Event.IMPRESSION:
+        profile_mark_stale(actor=Actor(user_id=user_id, session_key="" if user_id else session_key))
+    return interaction
 
 
 def favorite_add(*, user: User, listing: Listing) -> Favorite:

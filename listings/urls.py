@@ -21,5 +21,6 @@ urlpatterns = [
     path("saved-searches/", views.saved_searches, name="saved_searches"),
     path("saved-searches/new/", views.saved_search_create, name="saved_search_create"),
     path("saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
+    path("alerts/unsubscribe/<str:token>/", views.alerts_unsubscribe, name="alerts_unsubscribe"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -16,19 +17,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from listings import selectors, services
+from listings import alerts, selectors, services
 from listings.filters import ListingFilter, active_filters
 from listings.forms import FavoriteForm, InquiryForm, ListingForm, PhotoForm, SavedSearchForm
 from listings.models import Event, Kind, Listing
 from listings.templatetags.listing_tags import placeholder_caption
+from recommendations.actors import actor_from_request
 from recommendations.selectors import similar_listings
+from recommendations.services.feed import Feed, feed_shelves
 
 PAGE_SIZE = 20
 HOME_PAGE_CARDS = 8
 SIMILAR_CARDS = 8
-OPEN_SOURCES = ("search", "similar")  # the ?from= values a view's context records
+OPEN_SOURCES = ("search", "similar", "feed")  # the ?from= values a view's context records
 PLACEHOLDER_MAX_AGE = 365 * 24 * 3600
 
 
@@ -44,7 +47,16 @@ def home(request: HttpRequest) -> HttpResponse:
         kind: selectors.listing_search(params={"kind": kind}, user=request.user).qs[:HOME_PAGE_CARDS]
         for kind in Kind.values
     }
-    return render(request, "listings/home.html", {"newest_homes": newest[Kind.HOME], "newest_cars": newest[Kind.CAR]})
+    shelves = feed_shelves(actor=actor_from_request(request), limit=HOME_PAGE_CARDS)
+    return render(request, "listings/home.html", {
+        "newest_homes": newest[Kind.HOME], "newest_cars": newest[Kind.CAR],
+        "feeds": [{"kind": feed.kind, "items": feed.items, "title": _feed_title(feed)} for feed in shelves],
+    })
+
+
+def _feed_title(feed: Feed) -> str:
+    plural = "homes" if feed.kind == Kind.HOME else "cars"
+    return f"Recommended {plural} for you" if feed.profile["personalized"] else f"Popular and new {plural}"
 
 
 @require_safe
@@ -212,6 +224,24 @@ def saved_search_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     services.saved_search_delete(saved_search=saved, by=request.user)
     messages.success(request, f"Deleted “{saved.name}”.")
     return redirect("saved_searches")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def alerts_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Turn off the alerts a mailed link names, without logging in: GET only asks (mail scanners open
+    links), POST does it."""
+    try:
+        unsubscribe = alerts.unsubscribe_load(token=token)
+    except signing.BadSignature:
+        return render(request, "listings/alerts_unsubscribe.html", {"state": "invalid"}, status=400)
+    subject = alerts.unsubscribe_describe(unsubscribe=unsubscribe)
+    state = "confirm"
+    if subject is None:
+        state = "gone"
+    elif request.method == "POST":
+        alerts.alerts_unsubscribe(unsubscribe=unsubscribe)
+        state = "done"
+    return render(request, "listings/alerts_unsubscribe.html", {"state": state, "subject": subject})
 
 
 # Sellers ---------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from recommendations.ml.interest import event_weights_merge
+from recommendations.ml.ranking import RankingSettings
+
 
 def text_weight() -> float:
     """Weight of the text cosine in the blended similarity; the item embedding gets the rest."""
@@ -29,3 +32,37 @@ def models_dir() -> Path:
 def torch_device() -> str | None:
     """None lets the ML code pick CUDA when present."""
     return settings.TORCH_DEVICE or None
+
+
+def event_weights() -> dict[str, float]:
+    """How much each event says about interest: ml/interest.py's defaults with FEED_EVENT_WEIGHTS on top."""
+    return event_weights_merge(settings.FEED_EVENT_WEIGHTS)
+
+
+def half_life_days() -> float:
+    return float(settings.FEED_HALF_LIFE_DAYS)
+
+
+def intent_threshold() -> float:
+    """Share of interest in sale (or rent) listings from which a person counts as a buyer (or renter)."""
+    return float(settings.FEED_INTENT_THRESHOLD)
+
+
+def ranking_settings() -> RankingSettings:
+    return RankingSettings(
+        price_scale=float(settings.FEED_PRICE_SCALE),
+        price_decay=float(settings.FEED_PRICE_DECAY),
+        fresh_boost=float(settings.FEED_FRESH_BOOST),
+        fresh_half_life_days=float(settings.FEED_FRESH_HALF_LIFE_DAYS),
+        diversity=float(settings.FEED_DIVERSITY),
+        text_weight=text_weight(),
+    )
+
+
+def profile_debounce_seconds() -> int:
+    """How long the profile refresh waits after the first new interaction, gathering the ones that follow."""
+    return int(settings.FEED_PROFILE_DEBOUNCE_SECONDS)
+
+
+def trending_days() -> int:
+    return int(settings.FEED_TRENDING_DAYS)

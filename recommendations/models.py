@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from pgvector.django import HnswIndex, VectorField
 
-from listings.models import Kind, Listing, Status
+from listings.models import Kind, Listing, Offer, Status
 
 ITEM_EMBEDDING_DIM = 10
 # Statuses a listing may be recommended in; sold and withdrawn ones drop out of every list.
@@ -144,3 +148,122 @@ class NeighbourRefresh(models.Model):
     @property
     def chunks_done(self) -> int:
         return len(self.finished_chunks)
+
+
+class Intent(models.TextChoices):
+    BUYER = "buyer", "Buyer"
+    RENTER = "renter", "Renter"
+    HYBRID = "hybrid", "Buyer and renter"
+
+
+_HAS_ACTOR = Q(user__isnull=False, session_key="") | Q(user__isnull=True) & ~Q(session_key="")
+
+
+class InterestProfile(models.Model):
+    """What one user (or anonymous session) wants lately in one kind, derived from their interactions.
+
+    Recomputed by a debounced task after new interactions and on read when stale; ``anchors`` are the
+    listings with the highest interest, kept so feed reasons can name them ("Because you viewed …").
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="interest_profiles"
+    )
+    session_key = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Encoder version whose embeddings make the centroid.",
+    )
+    item_centroid = VectorField(dimensions=ITEM_EMBEDDING_DIM, null=True, blank=True)
+    text_centroid = VectorField(dimensions=TEXT_EMBEDDING_DIM, null=True, blank=True)
+    target_price_sale = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_price_rent = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    sale_weight = models.FloatField(default=0.0, help_text="Interest in listings for sale (decayed).")
+    rent_weight = models.FloatField(default=0.0, help_text="Interest in listings for rent (decayed).")
+    intent = models.CharField(max_length=8, choices=Intent.choices, blank=True)
+    listings = models.PositiveIntegerField(default=0, help_text="Listings with positive interest.")
+    interactions = models.PositiveIntegerField(default=0, help_text="Interactions read.")
+    anchors = models.JSONField(default=list, blank=True, help_text="[[listing id, interest], …], highest first.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], condition=Q(user__isnull=False),
+                                    name="interestprofile_user_kind_uniq"),
+            models.UniqueConstraint(fields=["session_key", "kind"], condition=~Q(session_key=""),
+                                    name="interestprofile_session_kind_uniq"),
+            models.CheckConstraint(condition=_HAS_ACTOR, name="interestprofile_one_actor"),
+        ]
+
+    def __str__(self) -> str:
+        actor = f"user {self.user_id}" if self.user_id else f"session {self.session_key[:8]}"
+        return f"{self.kind} profile of {actor}"
+
+
+class ProfileRefreshMark(models.Model):
+    """An actor with interactions newer than their profiles; its row debounces the refresh task.
+
+    ``actor`` is "user:<id>" or "session:<key>". The first interaction after a refresh inserts the row
+    and enqueues one delayed task; later ones find the row and enqueue nothing.
+    """
+
+    actor = models.CharField(max_length=60, unique=True)
+    marked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.actor
+
+
+class FeedPreference(models.Model):
+    """A user's own settings for one kind; they win over what the profile infers."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_preferences")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    enabled = models.BooleanField(default=True, help_text="Show this kind in the feed.")
+    intent = models.CharField(max_length=8, choices=Intent.choices, blank=True, help_text="Blank: inferred.")
+    budget_sale = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                      validators=[MinValueValidator(Decimal(1))])
+    budget_rent = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                      validators=[MinValueValidator(Decimal(1))], help_text="Per month.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="feedpreference_user_kind_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} preferences of user {self.user_id}"
+
+    def budget(self, offer: str) -> Decimal | None:
+        return self.budget_sale if offer == Offer.SALE else self.budget_rent
+
+
+class Dismissal(models.Model):
+    """A listing the user marked "not interested": it never appears in their feed again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dismissals")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="dismissals")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "listing"], name="dismissal_user_listing_uniq")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} is not interested in {self.listing_id}"
+
+
+class SimulatedUser(models.Model):
+    """Ground truth of a user made by the interaction simulator, for offline evaluation."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="simulated")
+    archetype = models.CharField(max_length=24)
+    intents = models.JSONField(default=dict, help_text='Intent per kind at the end of the simulation, e.g. '
+                                                       '{"home": "buyer"}.')
+    latent = models.JSONField(default=dict, help_text="Latent budget, area and preferences.")
+    drifted = models.BooleanField(default=False)
+    seed = models.IntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"simulated {self.archetype} (user {self.user_id})"

@@ -76,3 +76,64 @@ def distance_km(source: Facts, target: Facts) -> float | None:
 
 def _number(value: Decimal) -> str:
     return f"{value:f}".rstrip("0").rstrip(".")
+
+
+def money_short(amount: float, *, per_month: bool = False) -> str:
+    """E.g. "$250k", "$1.2M", "$950", "$1.8k/mo"."""
+    suffix = "/mo" if per_month else ""
+    if amount >= 999_500:
+        return f"${amount / 1_000_000:.1f}M{suffix}".replace(".0M", "M")
+    if amount >= 10_000:
+        return f"${amount / 1000:.0f}k{suffix}"
+    if amount >= 1000:
+        return f"${amount / 1000:.1f}k{suffix}".replace(".0k", "k")
+    return f"${amount:.0f}{suffix}"
+
+
+def feed_reason(
+    *, anchor_title: str | None, target_price: float | None, budget_is_set: bool, per_month: bool,
+    price_fits: bool, is_new: bool,
+) -> str:
+    """Why an item is in a person's feed, e.g. "Because you viewed 12 Oak St · Within your ~$250k budget"."""
+    parts = []
+    if anchor_title:
+        parts.append(f"Because you viewed {_shorten(anchor_title)}")
+    if target_price is not None and price_fits:
+        price = money_short(target_price, per_month=per_month)
+        parts.append(f"Within your ~{price} budget" if budget_is_set else f"Near the ~{price} you have been viewing")
+    if is_new:
+        parts.append("New this week")
+    return " · ".join(parts) or "Like what you have been viewing"
+
+
+def _shorten(title: str, limit: int = 48) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def profile_describe(
+    *, kind_plural: str, listings: int, sale_weight: float, rent_weight: float, target_sale: float | None,
+    target_rent: float | None, chosen_intent: str, favourites: list[str],
+) -> list[str]:
+    """A profile in words, e.g. ["You look mostly at homes for sale (84 % of your recent interest).", …]."""
+    sentences = []
+    if not listings:
+        sentences.append(f"We don't know which {kind_plural} you like yet: open a few and this feed follows you.")
+    total = sale_weight + rent_weight
+    if total > 0:
+        sale_share = sale_weight / total
+        if sale_share >= 0.5:
+            sentences.append(f"You look mostly at {kind_plural} for sale ({sale_share:.0%} of your recent interest).")
+        else:
+            sentences.append(f"You look mostly at {kind_plural} for rent ({1 - sale_share:.0%} of your recent interest).")
+    if chosen_intent:
+        sentences.append(f"You told us you are {_INTENT_WORDS[chosen_intent]}: that wins over what we infer.")
+    if target_sale is not None:
+        sentences.append(f"The {kind_plural} for sale you view centre on ~{money_short(target_sale)}.")
+    if target_rent is not None:
+        sentences.append(f"The {kind_plural} for rent you view centre on ~{money_short(target_rent, per_month=True)}.")
+    if favourites:
+        sentences.append("Lately you were most interested in " + "; ".join(_shorten(t) for t in favourites) + ".")
+    return sentences
+
+
+_INTENT_WORDS = {"buyer": "buying", "renter": "renting", "hybrid": "both buying and renting"}

@@ -11,7 +11,14 @@ from pgvector.django import CosineDistance
 
 from listings.models import Listing, ListingPhoto
 from recommendations import conf
-from recommendations.models import RECOMMENDABLE_STATUSES, ItemEmbedding, ModelVersion, NeighbourList, TextEmbedding
+from recommendations.models import (
+    RECOMMENDABLE_STATUSES,
+    FeedPreference,
+    ItemEmbedding,
+    ModelVersion,
+    NeighbourList,
+    TextEmbedding,
+)
 from recommendations.reasons import similarity_reason
 from recommendations.services.versions import version_active
 
@@ -40,18 +47,20 @@ def similar_listings(*, listing: Listing, limit: int = 8) -> list[SimilarItem]:
     ranked = list(zip(*stored, strict=True)) if stored else _live_neighbours(listing=listing, version=version)
     # A few spares: some targets may have been sold or withdrawn since the last refresh.
     ranked = ranked[: limit + SPARES]
-    wanted = [target for target, _ in ranked]
-    targets = Listing.objects.filter(pk__in=wanted, status__in=RECOMMENDABLE_STATUSES).select_related(
-        "seller"
-    ).prefetch_related(
-        Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "id"))
-    ).in_bulk()
+    targets = listings_for_output([target for target, _ in ranked], statuses=RECOMMENDABLE_STATUSES)
     items = [
         SimilarItem(listing=targets[target], score=float(score), reason=similarity_reason(listing, targets[target]))
         for target, score in ranked
         if target in targets
     ]
     return items[:limit]
+
+
+def listings_for_output(ids: list[int], *, statuses: tuple[str, ...]) -> dict[int, Listing]:
+    """The listings of ``ids`` still in ``statuses``, by id, with what cards and the API show (seller, photos)."""
+    return Listing.objects.filter(pk__in=ids, status__in=statuses).select_related("seller").prefetch_related(
+        Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "id"))
+    ).in_bulk()
 
 
 def _live_neighbours(*, listing: Listing, version: ModelVersion) -> list[tuple[int, float]]:
@@ -82,3 +91,17 @@ def _live_neighbours(*, listing: Listing, version: ModelVersion) -> list[tuple[i
         text_cosine = float(np.dot(own_text, texts[pk])) if own_text is not None and pk in texts else 0.0
         scored.append((pk, (1 - weight) * (1 - float(distance)) + weight * text_cosine))
     return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
+
+
+def feed_preferences(*, user_id: int) -> dict[str, FeedPreference]:
+    """The user's own feed settings by kind (kinds they never set are absent)."""
+    return {preference.kind: preference for preference in FeedPreference.objects.filter(user_id=user_id)}
+
+
+def dismissed_listings(*, user_id: int) -> list[Listing]:
+    """Listings the user marked "not interested", latest first."""
+    return list(Listing.objects.filter(dismissals__user_id=user_id).order_by("-dismissals__created_at", "-pk"))
+
+
+def listing_titles(ids: list[int]) -> dict[int, str]:
+    return dict(Listing.objects.filter(pk__in=ids).values_list("pk", "title"))

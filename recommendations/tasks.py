@@ -50,3 +50,12 @@ def neighbours_refresh_chunk(refresh_id: int, low: int, high: int) -> None:
     from recommendations.services import neighbours
 
     neighbours.neighbours_refresh_chunk(refresh_id=refresh_id, low=low, high=high)
+
+
+@shared_task
+def profiles_refresh(user_id: int | None = None, session_key: str = "") -> None:
+    """Recompute a user's or anonymous session's interest profiles (debounced after new interactions)."""
+    from recommendations.actors import Actor
+    from recommendations.services import profiles
+
+    profiles.profiles_refresh(actor=Actor(user_id=user_id, session_key=session_key))

@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from listings.models import Favorite, Interaction, Kind, Listing, Offer, SavedSearch, Status
+from listings.models import AlertSettings, Favorite, Interaction, Kind, Listing, Offer, SavedSearch, Status
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -92,3 +92,12 @@ class InteractionFactory(factory.django.DjangoModelFactory[Interaction]):
     user = factory.SubFactory(UserFactory)
     listing = factory.SubFactory(HomeFactory)
     event = "view"
+
+
+class AlertSettingsFactory(factory.django.DjangoModelFactory[AlertSettings]):
+    class Meta:
+        model = AlertSettings
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+    price_drops = True

@@ -197,6 +197,17 @@ SIMILAR_TEXT_WEIGHT = env.float("SIMILAR_TEXT_WEIGHT", default=0.3)
 SIMILAR_LIST_LENGTH = env.int("SIMILAR_LIST_LENGTH", default=50)
 MODEL_VERSIONS_KEPT = env.int("MODEL_VERSIONS_KEPT", default=3)
 TORCH_DEVICE = env.str("TORCH_DEVICE", default="")  # empty: CUDA when present, else CPU
+# Feed: event weights override the defaults in recommendations/ml/interest.py, e.g. {"contact": 8}.
+FEED_EVENT_WEIGHTS = env.json("FEED_EVENT_WEIGHTS", default={})
+FEED_HALF_LIFE_DAYS = env.float("FEED_HALF_LIFE_DAYS", default=14.0)
+FEED_INTENT_THRESHOLD = env.float("FEED_INTENT_THRESHOLD", default=0.7)  # share of sale (rent) interest
+FEED_PRICE_SCALE = env.float("FEED_PRICE_SCALE", default=0.2)
+FEED_PRICE_DECAY = env.float("FEED_PRICE_DECAY", default=0.5)
+FEED_FRESH_BOOST = env.float("FEED_FRESH_BOOST", default=0.1)
+FEED_FRESH_HALF_LIFE_DAYS = env.float("FEED_FRESH_HALF_LIFE_DAYS", default=7.0)
+FEED_DIVERSITY = env.float("FEED_DIVERSITY", default=0.3)
+FEED_PROFILE_DEBOUNCE_SECONDS = env.int("FEED_PROFILE_DEBOUNCE_SECONDS", default=30)
+FEED_TRENDING_DAYS = env.int("FEED_TRENDING_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

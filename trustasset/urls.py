@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("recommendations.urls_api")),
     path("accounts/", include("accounts.urls")),
     path("", include("listings.urls")),
+    path("", include("recommendations.urls")),
     # Uploaded photos; behind a reverse proxy, serve /media/ from MEDIA_ROOT there instead.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

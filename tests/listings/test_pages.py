@@ -378,14 +378,14 @@ def test_it_opens_a_listing_in_a_fixed_number_of_queries(client: Client, django_
     PriceChange.objects.create(listing=home, old_price=Decimal(160_000), new_price=Decimal(150_000))
 
     # listing + seller, photos, price changes, active encoder (for similar listings),
-    # new session (key check, savepoint, insert, release), view,
+    # new session (key check, savepoint, insert, release), view, profile mark,
     # session saved again so its cookie is sent (savepoint, update, release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(home.get_absolute_url())
     assert response.status_code == 200
 
-    # the session exists now: load it, listing, photos, price changes, active encoder, view
-    with django_assert_num_queries(6):
+    # the session exists now: load it, listing, photos, price changes, active encoder, view, profile mark
+    with django_assert_num_queries(7):
         client.get(home.get_absolute_url())
 
 
@@ -395,12 +395,12 @@ def test_it_opens_a_listing_in_a_fixed_number_of_queries_when_signed_in(
     home = HomeFactory()
     client.force_login(buyer)
 
-    # session, user, listing + seller, photos, price changes, active encoder, view, favorite
-    with django_assert_num_queries(8):
+    # session, user, listing + seller, photos, price changes, active encoder, view, profile mark, favorite
+    with django_assert_num_queries(9):
         client.get(home.get_absolute_url())
 
-    # the same and the search click
-    with django_assert_num_queries(9):
+    # the same and the search click (and its profile mark)
+    with django_assert_num_queries(11):
         client.get(home.get_absolute_url(), {"from": "search", "pos": "1"})
 
 

@@ -174,9 +174,9 @@ def test_it_shows_the_detail_page_in_a_fixed_number_of_queries(
         _photo(listing)
     client.force_login(buyer)
 
-    # session, user, listing, its photos, its price changes, the view, favorite check;
+    # session, user, listing, its photos, its price changes, the view, its profile mark, favorite check;
     # then the similar section: active version, stored list, similar listings, their photos
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(homes["source"].get_absolute_url())
 
     assert len(_shown(response)) == 3

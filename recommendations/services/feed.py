@@ -1,0 +1,287 @@
+"""The personalized feed: candidates around the person's centroid, ranked, diversified and explained.
+
+People without a usable profile (anonymous, new, or no trained encoder yet) get what is popular
+this week blended with new listings; their first interaction personalizes the next feed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import zip_longest
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Case, FloatField, Q, Sum, Value, When
+from django.utils import timezone
+from pgvector.django import CosineDistance
+
+from listings.models import Event, Interaction, Kind, Listing, Offer, Status
+from recommendations import conf
+from recommendations.actors import Actor
+from recommendations.ml.profiles import HYBRID, INTENT_OFFERS
+from recommendations.ml.ranking import Items, anchors_pick, diversify, feed_scores
+from recommendations.models import Dismissal, FeedPreference, InterestProfile, ItemEmbedding, TextEmbedding
+from recommendations.reasons import feed_reason
+from recommendations.selectors import listings_for_output
+from recommendations.services.profiles import profile_current
+
+CANDIDATES = 200
+MAX_LIMIT = 50
+NEW_DAYS = 7
+# A "because you viewed X" names X only when the item really resembles it.
+ANCHOR_MIN_COSINE = 0.8
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    listing: Listing
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    kind: str
+    profile: dict[str, Any]
+    items: list[FeedItem]
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    listing_id: int
+    score: float
+    reason: str
+
+
+def feed_build(*, actor: Actor | None, kind: str, limit: int = 10, now: datetime | None = None) -> Feed:
+    """Up to ``limit`` active listings of ``kind`` for ``actor``, best first, each with a reason.
+
+    Never shows the actor's own listings, ones they dismissed, or ones they already interacted with.
+    Without an actor (an anonymous client without a session) the feed is popular and new listings.
+    """
+    now = now or timezone.now()
+    limit = max(0, min(limit, MAX_LIMIT))
+    if actor is None:
+        ranked = _popular_and_new(actor=None, kind=kind, excluded=set(), limit=limit, now=now)
+        return Feed(kind=kind, profile=profile_summary(kind=kind, profile=None, preference=None, intent=""),
+                    items=_items(ranked))
+    preference = (
+        FeedPreference.objects.filter(user_id=actor.user_id, kind=kind).first() if actor.user_id else None
+    )
+    profile = profile_current(actor=actor, kind=kind, now=now)
+    intent = (preference.intent if preference and preference.intent else profile.intent) or HYBRID
+    excluded = _excluded_ids(actor=actor, kind=kind)
+    ranked = []
+    if profile.item_centroid is not None and profile.version_id is not None and limit:
+        ranked = _personalized(actor=actor, kind=kind, profile=profile, preference=preference, intent=intent,
+                               excluded=excluded, limit=limit, now=now)
+    if len(ranked) < limit:
+        chosen = excluded | {item.listing_id for item in ranked}
+        ranked += _popular_and_new(actor=actor, kind=kind, excluded=chosen, limit=limit - len(ranked), now=now)
+    return Feed(kind=kind, profile=profile_summary(kind=kind, profile=profile, preference=preference, intent=intent),
+                items=_items(ranked))
+
+
+def profile_summary(
+    *, kind: str, profile: InterestProfile | None, preference: FeedPreference | None, intent: str
+) -> dict[str, Any]:
+    """What the feed knows about the person in one kind (the API's ``profile`` object)."""
+    def number(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    inferred = profile.intent if profile else ""
+    chosen = preference.intent if preference else ""
+    return {
+        "kind": kind,
+        "personalized": profile is not None and profile.item_centroid is not None,
+        "intent": intent if inferred or chosen else None,
+        "intent_source": "yours" if chosen else ("inferred" if inferred else None),
+        "target_price": {
+            "sale": number(profile.target_price_sale) if profile else None,
+            "rent": number(profile.target_price_rent) if profile else None,
+        },
+        "budget": {
+            "sale": number(preference.budget_sale) if preference else None,
+            "rent": number(preference.budget_rent) if preference else None,
+        },
+        "listings": profile.listings if profile else 0,
+        "computed_at": profile.computed_at.isoformat() if profile else None,
+    }
+
+
+def _items(ranked: list[_Ranked]) -> list[FeedItem]:
+    listings = listings_for_output([item.listing_id for item in ranked], statuses=(Status.ACTIVE,))
+    return [FeedItem(listings[item.listing_id], item.score, item.reason) for item in ranked
+            if item.listing_id in listings]
+
+
+def feed_shelves(*, actor: Actor | None, limit: int) -> list[Feed]:
+    """The home page's feeds, impressions logged: every kind a signed-in user has not switched off, and
+    for an anonymous visitor only the kinds their history personalizes ("Recommended for you")."""
+    if actor is None:
+        return []
+    switched_off = set(
+        FeedPreference.objects.filter(user_id=actor.user_id, enabled=False).values_list("kind", flat=True)
+    ) if actor.user_id is not None else set()
+    shelves = []
+    for kind in Kind.values:
+        if kind in switched_off:
+            continue
+        feed = feed_build(actor=actor, kind=kind, limit=limit)
+        if feed.items and (actor.user_id is not None or feed.profile["personalized"]):
+            impressions_record(actor=actor, listing_ids=[item.listing.pk for item in feed.items], slot="home")
+            shelves.append(feed)
+    return shelves
+
+
+@transaction.atomic
+def impressions_record(*, actor: Actor, listing_ids: list[int], slot: str) -> int:
+    """Log what was shown (and where) as impression interactions; they never count as interest."""
+    Interaction.objects.bulk_create([
+        Interaction(user_id=actor.user_id, session_key=actor.session_key, listing_id=listing_id,
+                    event=Event.IMPRESSION, context={"slot": slot, "position": position})
+        for position, listing_id in enumerate(listing_ids, start=1)
+    ])
+    return len(listing_ids)
+
+
+def _excluded_ids(*, actor: Actor, kind: str) -> set[int]:
+    seen = set(
+        Interaction.objects.filter(**actor.lookup, listing__kind=kind)
+        .exclude(event=Event.IMPRESSION)
+        .values_list("listing_id", flat=True)
+        .distinct()
+    )
+    if actor.user_id is not None:
+        seen |= set(Dismissal.objects.filter(user_id=actor.user_id).values_list("listing_id", flat=True))
+    return seen
+
+
+def _personalized(
+    *, actor: Actor, kind: str, profile: InterestProfile, preference: FeedPreference | None, intent: str,
+    excluded: set[int], limit: int, now: datetime,
+) -> list[_Ranked]:
+    rows = _candidates(actor=actor, kind=kind, profile=profile, offers=INTENT_OFFERS[intent], excluded=excluded)
+    if not rows:
+        return []
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    texts = dict(TextEmbedding.objects.filter(listing_id__in=ids.tolist()).values_list("listing_id", "vector"))
+    dimensions = len(profile.text_centroid) if profile.text_centroid is not None else 0
+    items = Items(
+        ids=ids,
+        item_vectors=np.array([row[1] for row in rows], dtype=np.float64),
+        text_vectors=np.array([texts.get(pk, np.zeros(dimensions)) for pk in ids.tolist()]) if dimensions else None,
+        prices=np.array([float(row[2]) for row in rows]),
+        offers=np.array([row[3] for row in rows], dtype=object),
+        age_days=np.array([(now - (row[4] or row[5])).total_seconds() / 86_400 for row in rows]),
+    )
+    budgets: dict[str, Decimal | None] = {offer: preference.budget(offer) if preference else None for offer in Offer.values}
+    targets: dict[str, Decimal | None] = {
+        Offer.SALE: budgets[Offer.SALE] or profile.target_price_sale,
+        Offer.RENT: budgets[Offer.RENT] or profile.target_price_rent,
+    }
+    settings = conf.ranking_settings()
+    scores = feed_scores(
+        items, item_centroid=np.asarray(profile.item_centroid), text_centroid=_array(profile.text_centroid),
+        target_prices={offer: None if value is None else float(value) for offer, value in targets.items()},
+        intent=intent, settings=settings,
+    )
+    picked = diversify(scores.score, items.item_vectors, limit=limit, diversity=settings.diversity)
+    anchors = _anchors(profile=profile, vectors=items.item_vectors[picked])
+    ranked = []
+    for row, anchor in zip(picked.tolist(), anchors, strict=True):
+        offer = str(items.offers[row])
+        target = targets[offer]
+        ranked.append(_Ranked(int(ids[row]), float(scores.score[row]), feed_reason(
+            anchor_title=anchor,
+            target_price=None if target is None else float(target),
+            budget_is_set=budgets[offer] is not None,
+            per_month=offer == Offer.RENT,
+            price_fits=bool(scores.price_fit[row] >= settings.price_decay),
+            is_new=bool(items.age_days[row] <= NEW_DAYS),
+        )))
+    return ranked
+
+
+def _candidates(
+    *, actor: Actor, kind: str, profile: InterestProfile, offers: tuple[str, ...], excluded: set[int]
+) -> list[tuple[Any, ...]]:
+    """The nearest active listings to the centroid by HNSW; iterative scans keep filters from starving it."""
+    queryset = ItemEmbedding.objects.filter(
+        version_id=profile.version_id, listing__kind=kind, listing__status=Status.ACTIVE,
+        listing__offer__in=offers,
+    ).exclude(listing_id__in=excluded)
+    if actor.user_id is not None:
+        queryset = queryset.exclude(listing__seller_id=actor.user_id)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute("SET LOCAL hnsw.ef_search = %s", [CANDIDATES])
+        return list(
+            queryset.order_by(CosineDistance("vector", profile.item_centroid)).values_list(
+                "listing_id", "vector", "listing__price", "listing__offer", "listing__published_at",
+                "listing__created_at",
+            )[:CANDIDATES]
+        )
+
+
+def _anchors(*, profile: InterestProfile, vectors: np.ndarray) -> list[str | None]:
+    """For each picked item, the title of the listing of the person's history it most resembles."""
+    anchor_ids = [int(pair[0]) for pair in profile.anchors]
+    found = dict(ItemEmbedding.objects.filter(version_id=profile.version_id, listing_id__in=anchor_ids)
+                 .values_list("listing_id", "vector"))
+    anchor_ids = [pk for pk in anchor_ids if pk in found]
+    if not anchor_ids or not len(vectors):
+        return [None] * len(vectors)
+    titles = dict(Listing.objects.filter(pk__in=anchor_ids).values_list("pk", "title"))
+    best, similarity = anchors_pick(vectors, np.array([found[pk] for pk in anchor_ids], dtype=np.float64))
+    return [titles.get(anchor_ids[index]) if cosine >= ANCHOR_MIN_COSINE else None
+            for index, cosine in zip(best.tolist(), similarity.tolist(), strict=True)]
+
+
+def _popular_and_new(*, actor: Actor | None, kind: str, excluded: set[int], limit: int, now: datetime) -> list[_Ranked]:
+    """Trending (interaction-weighted, last ``FEED_TRENDING_DAYS``) interleaved with the newest listings."""
+    if limit <= 0:
+        return []
+    since = now - timedelta(days=conf.trending_days())
+    available = Q(listing__kind=kind, listing__status=Status.ACTIVE)
+    if actor is not None and actor.user_id is not None:
+        available &= ~Q(listing__seller_id=actor.user_id)
+    weights = [When(event=event, then=Value(weight)) for event, weight in conf.event_weights().items() if weight > 0]
+    trending = list(
+        Interaction.objects.filter(available, created_at__gte=since, created_at__lte=now)
+        .exclude(listing_id__in=excluded)
+        .values("listing_id")
+        .annotate(weight=Sum(Case(*weights, default=Value(0.0), output_field=FloatField())))
+        .filter(weight__gt=0)
+        .order_by("-weight", "listing_id")
+        .values_list("listing_id", "weight")[:limit]
+    )
+    newest_rows = Listing.objects.filter(kind=kind, status=Status.ACTIVE, published_at__gte=since)
+    if actor is not None and actor.user_id is not None:
+        newest_rows = newest_rows.exclude(seller_id=actor.user_id)
+    newest = list(
+        newest_rows.exclude(pk__in=excluded).order_by("-published_at", "-pk").values_list("pk", "published_at")[:limit]
+    )
+
+    def freshness(published: datetime | None) -> float:
+        age = (now - published).total_seconds() if published else 0.0  # never None: published_at >= since
+        return 0.5 ** (age / 86_400 / NEW_DAYS)
+
+    top = max((weight for _, weight in trending), default=1.0)
+    new_ids = {pk for pk, _ in newest}
+    popular = [_Ranked(pk, weight / top, "Popular this week" + (" · New this week" if pk in new_ids else ""))
+               for pk, weight in trending]
+    fresh = [_Ranked(pk, float(freshness(published)), "New this week") for pk, published in newest]
+    blended: list[_Ranked] = []
+    for pair in zip_longest(popular, fresh):
+        for item in pair:
+            if item is not None and item.listing_id not in {chosen.listing_id for chosen in blended}:
+                blended.append(item)
+    return blended[:limit]
+
+
+def _array(value: Any) -> np.ndarray | None:
+    return None if value is None else np.asarray(value, dtype=np.float64)
