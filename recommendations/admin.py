@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from recommendations import tasks
-from recommendations.models import ModelVersion, NeighbourRefresh
+from recommendations.models import InterestProfile, ModelVersion, NeighbourRefresh, SimulatedUser
 from recommendations.services.versions import version_rollback
 
 
@@ -109,3 +109,21 @@ class NeighbourRefreshAdmin(ReadOnlyAdmin):
     @admin.display(description="chunks done")
     def chunks(self, refresh: NeighbourRefresh) -> str:
         return f"{refresh.chunks_done} / {refresh.chunks_total}"
+
+
+@admin.register(InterestProfile)
+class InterestProfileAdmin(ReadOnlyAdmin):
+    """What the feed infers per person and kind; recomputed from interactions, so read-only here."""
+
+    list_display = ["__str__", "kind", "intent", "listings", "target_price_sale", "target_price_rent", "computed_at"]
+    list_filter = ["kind", "intent"]
+    search_fields = ["user__username", "session_key"]
+    list_select_related = ["user"]
+    exclude = ["item_centroid", "text_centroid"]
+
+
+@admin.register(SimulatedUser)
+class SimulatedUserAdmin(ReadOnlyAdmin):
+    list_display = ["user", "archetype", "intents", "drifted", "seed"]
+    list_filter = ["archetype", "drifted", "seed"]
+    list_select_related = ["user"]

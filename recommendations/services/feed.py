@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Case, FloatField, Q, Sum, Value, When
+from django.db.models import Case, FloatField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
@@ -65,7 +65,7 @@ def feed_build(*, actor: Actor | None, kind: str, limit: int = 10, now: datetime
     now = now or timezone.now()
     limit = max(0, min(limit, MAX_LIMIT))
     if actor is None:
-        ranked = _popular_and_new(actor=None, kind=kind, excluded=set(), limit=limit, now=now)
+        ranked = _popular_and_new(actor=None, kind=kind, excluded=[], limit=limit, now=now)
         return Feed(kind=kind, profile=profile_summary(kind=kind, profile=None, preference=None, intent=""),
                     items=_items(ranked))
     preference = (
@@ -73,14 +73,14 @@ def feed_build(*, actor: Actor | None, kind: str, limit: int = 10, now: datetime
     )
     profile = profile_current(actor=actor, kind=kind, now=now)
     intent = (preference.intent if preference and preference.intent else profile.intent) or HYBRID
-    excluded = _excluded_ids(actor=actor, kind=kind)
+    excluded = _excluded(actor=actor)
     ranked = []
     if profile.item_centroid is not None and profile.version_id is not None and limit:
         ranked = _personalized(actor=actor, kind=kind, profile=profile, preference=preference, intent=intent,
                                excluded=excluded, limit=limit, now=now)
     if len(ranked) < limit:
-        chosen = excluded | {item.listing_id for item in ranked}
-        ranked += _popular_and_new(actor=actor, kind=kind, excluded=chosen, limit=limit - len(ranked), now=now)
+        ranked += _popular_and_new(actor=actor, kind=kind, excluded=[*excluded, [item.listing_id for item in ranked]],
+                                   limit=limit - len(ranked), now=now)
     return Feed(kind=kind, profile=profile_summary(kind=kind, profile=profile, preference=preference, intent=intent),
                 items=_items(ranked))
 
@@ -148,28 +148,26 @@ def impressions_record(*, actor: Actor, listing_ids: list[int], slot: str) -> in
     return len(listing_ids)
 
 
-def _excluded_ids(*, actor: Actor, kind: str) -> set[int]:
-    seen = set(
-        Interaction.objects.filter(**actor.lookup, listing__kind=kind)
-        .exclude(event=Event.IMPRESSION)
-        .values_list("listing_id", flat=True)
-        .distinct()
-    )
-    if actor.user_id is not None:
-        seen |= set(Dismissal.objects.filter(user_id=actor.user_id).values_list("listing_id", flat=True))
-    return seen
+def _excluded(*, actor: Actor) -> list[QuerySet[Any]]:
+    """Subqueries of listing ids the actor must not be shown again: ones they interacted with (impressions
+    aside) and ones they dismissed. Kept in SQL: a long history would otherwise travel as a long id list."""
+    seen = Interaction.objects.filter(**actor.lookup).exclude(event=Event.IMPRESSION).order_by().values("listing_id")
+    if actor.user_id is None:
+        return [seen]
+    return [seen, Dismissal.objects.filter(user_id=actor.user_id).order_by().values("listing_id")]
 
 
 def _personalized(
     *, actor: Actor, kind: str, profile: InterestProfile, preference: FeedPreference | None, intent: str,
-    excluded: set[int], limit: int, now: datetime,
+    excluded: list[QuerySet[Any]], limit: int, now: datetime,
 ) -> list[_Ranked]:
     rows = _candidates(actor=actor, kind=kind, profile=profile, offers=INTENT_OFFERS[intent], excluded=excluded)
     if not rows:
         return []
     ids = np.array([row[0] for row in rows], dtype=np.int64)
-    texts = dict(TextEmbedding.objects.filter(listing_id__in=ids.tolist()).values_list("listing_id", "vector"))
     dimensions = len(profile.text_centroid) if profile.text_centroid is not None else 0
+    texts = dict(TextEmbedding.objects.filter(listing_id__in=ids.tolist()).values_list("listing_id", "vector")
+                 ) if dimensions else {}
     items = Items(
         ids=ids,
         item_vectors=np.array([row[1] for row in rows], dtype=np.float64),
@@ -207,13 +205,15 @@ def _personalized(
 
 
 def _candidates(
-    *, actor: Actor, kind: str, profile: InterestProfile, offers: tuple[str, ...], excluded: set[int]
+    *, actor: Actor, kind: str, profile: InterestProfile, offers: tuple[str, ...], excluded: list[QuerySet[Any]]
 ) -> list[tuple[Any, ...]]:
     """The nearest active listings to the centroid by HNSW; iterative scans keep filters from starving it."""
     queryset = ItemEmbedding.objects.filter(
         version_id=profile.version_id, listing__kind=kind, listing__status=Status.ACTIVE,
         listing__offer__in=offers,
-    ).exclude(listing_id__in=excluded)
+    )
+    for ids in excluded:
+        queryset = queryset.exclude(listing_id__in=ids)
     if actor.user_id is not None:
         queryset = queryset.exclude(listing__seller_id=actor.user_id)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -241,7 +241,9 @@ def _anchors(*, profile: InterestProfile, vectors: np.ndarray) -> list[str | Non
             for index, cosine in zip(best.tolist(), similarity.tolist(), strict=True)]
 
 
-def _popular_and_new(*, actor: Actor | None, kind: str, excluded: set[int], limit: int, now: datetime) -> list[_Ranked]:
+def _popular_and_new(
+    *, actor: Actor | None, kind: str, excluded: list[QuerySet[Any] | list[int]], limit: int, now: datetime
+) -> list[_Ranked]:
     """Trending (interaction-weighted, last ``FEED_TRENDING_DAYS``) interleaved with the newest listings."""
     if limit <= 0:
         return []
@@ -250,20 +252,23 @@ def _popular_and_new(*, actor: Actor | None, kind: str, excluded: set[int], limi
     if actor is not None and actor.user_id is not None:
         available &= ~Q(listing__seller_id=actor.user_id)
     weights = [When(event=event, then=Value(weight)) for event, weight in conf.event_weights().items() if weight > 0]
+    recent = Interaction.objects.filter(available, created_at__gte=since, created_at__lte=now)
+    newest_rows = Listing.objects.filter(kind=kind, status=Status.ACTIVE, published_at__gte=since)
+    for ids in excluded:
+        recent = recent.exclude(listing_id__in=ids)
+        newest_rows = newest_rows.exclude(pk__in=ids)
     trending = list(
-        Interaction.objects.filter(available, created_at__gte=since, created_at__lte=now)
-        .exclude(listing_id__in=excluded)
+        recent
         .values("listing_id")
         .annotate(weight=Sum(Case(*weights, default=Value(0.0), output_field=FloatField())))
         .filter(weight__gt=0)
         .order_by("-weight", "listing_id")
         .values_list("listing_id", "weight")[:limit]
     )
-    newest_rows = Listing.objects.filter(kind=kind, status=Status.ACTIVE, published_at__gte=since)
     if actor is not None and actor.user_id is not None:
         newest_rows = newest_rows.exclude(seller_id=actor.user_id)
     newest = list(
-        newest_rows.exclude(pk__in=excluded).order_by("-published_at", "-pk").values_list("pk", "published_at")[:limit]
+        newest_rows.order_by("-published_at", "-pk").values_list("pk", "published_at")[:limit]
     )
 
     def freshness(published: datetime | None) -> float:

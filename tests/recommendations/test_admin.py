@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,10 +12,11 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from recommendations import tasks
-from recommendations.models import ModelVersion, NeighbourRefresh
+from recommendations.models import InterestProfile, ModelVersion, NeighbourRefresh
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +190,15 @@ def test_it_removes_the_schedule_when_the_migration_is_reversed_and_restores_it_
 
     assert removed == ([], 0)
     assert _schedule() == SCHEDULE
+
+
+def test_it_lists_interest_profiles_read_only(admin_client: Client) -> None:
+    user = UserFactory(username="profiled")
+    InterestProfile.objects.create(user=user, kind="home", intent="buyer", listings=4,
+                                   target_price_sale=Decimal(250_000), computed_at=timezone.now())
+
+    listing = admin_client.get("/admin/recommendations/interestprofile/")
+
+    assert listing.status_code == 200
+    assert "home profile of user" in listing.content.decode()
+    assert admin_client.get("/admin/recommendations/interestprofile/add/").status_code == 403

@@ -1,0 +1,181 @@
+"""Latency of ``GET /api/feed/`` at scale, and profile refresh throughput, beside baselines in the same run.
+
+    .venv/bin/python bench/feed_api.py [--listings 1000000] [--users 20] [--history 200] [--requests 1000]
+
+Builds its own database, ``bench_feed`` (created, migrated, dropped at the end; your data is not
+touched): ``--listings`` generated homes with random 10-d item embeddings of an active encoder
+version (HNSW index built after loading, as a retrain would find it), and ``--users`` users with
+``--history`` interactions each, on listings near a centre of their own (no text embeddings: the
+1M × 384 floats would dwarf the machine; the feed then ranks on item embeddings alone).
+
+Prints, through Django's full stack (test client: middleware, session auth, DRF, JSON):
+- the feed for signed-in users with fresh profiles (p50 / p99 / mean; goal p99 ≤ 50 ms), with impressions logged;
+- the feed right after a new interaction (the profile is recomputed on read);
+- a minimal JSON view for the same signed-in users (the baseline) and the ratio of means;
+- profile refreshes per second (``profiles_refresh``, both kinds) against reading the same interactions alone.
+Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+from bench.database import bench_database, django_setup
+
+BENCH_DATABASE = "bench_feed"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--listings", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--history", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=1_000)
+    args = parser.parse_args()
+    django_setup()
+    with bench_database(BENCH_DATABASE):
+        users = _populate(listings=args.listings, users=args.users, history=args.history)
+        _measure_feed(users=users, requests=args.requests)
+        _measure_refresh(users=users)
+
+
+def _populate(*, listings: int, users: int, history: int) -> list[int]:
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.utils import timezone
+
+    from listings.importers.demo import demo_listings_generate
+    from listings.models import Listing
+    from recommendations.models import ModelVersion
+
+    started = time.perf_counter()
+    demo_listings_generate(homes=listings, cars=0, seed=1)
+    ids = np.array(Listing.objects.order_by("pk").values_list("pk", flat=True))
+    print(f"generated {len(ids):,} listings in {time.perf_counter() - started:.0f} s")
+    version = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True,
+                                          activated_at=timezone.now())
+    started = time.perf_counter()
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(len(ids), 10)).astype(np.float32)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX itemembedding_vector_idx")
+        with cursor.cursor.copy(
+            "COPY recommendations_itemembedding (version_id, listing_id, vector, embedded_at) FROM STDIN"
+        ) as copy:
+            for pk, vector in zip(ids.tolist(), vectors, strict=True):
+                copy.write_row((version.pk, pk, "[" + ",".join(f"{value:.5f}" for value in vector) + "]", now))
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute(
+            "CREATE INDEX itemembedding_vector_idx ON recommendations_itemembedding "
+            "USING hnsw (vector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        )
+        cursor.execute("ANALYZE")
+    print(f"embedded {len(ids):,} listings and built the HNSW index in {time.perf_counter() - started:.0f} s")
+    made = []
+    for index in range(users):
+        user = User.objects.create_user(username=f"bench-{index}")
+        # Each user browses the 5 × history listings nearest a random point of embedding space.
+        centre = rng.normal(size=10)
+        nearest = np.argsort(-(vectors @ centre))[: 5 * history]
+        chosen = ids[rng.choice(nearest, size=history, replace=True)]
+        _interactions_write(user_id=user.pk, listing_ids=chosen.tolist(), rng=rng)
+        made.append(user.pk)
+    print(f"{users} users with {history} interactions each")
+    return made
+
+
+def _interactions_write(*, user_id: int, listing_ids: list[int], rng: np.random.Generator) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from listings.models import Interaction
+
+    now = timezone.now()
+    events = rng.choice(["view", "view", "view", "favorite", "contact"], size=len(listing_ids))
+    ages = rng.uniform(0, 60, size=len(listing_ids))
+    Interaction.objects.bulk_create([
+        Interaction(user_id=user_id, listing_id=pk, event=str(event), created_at=now - timedelta(days=float(age)))
+        for pk, event, age in zip(listing_ids, events, ages, strict=True)
+    ])
+
+
+def _measure_feed(*, users: list[int], requests: int) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client, override_settings
+
+    from listings.models import Event, Interaction
+
+    clients = []
+    for pk in users:
+        client = Client()
+        client.force_login(User.objects.get(pk=pk))
+        clients.append(client)
+    with override_settings(ROOT_URLCONF="bench.similar_api_urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        for client in clients:  # warm-up, and each user's profile computed once
+            for _ in range(3):
+                assert client.get("/api/feed/?kind=home&limit=10").status_code == 200
+                client.get("/bench/minimal/")
+        feed = _timings([(clients[index % len(clients)], "/api/feed/?kind=home&limit=10") for index in range(requests)])
+        minimal = _timings([(clients[index % len(clients)], "/bench/minimal/") for index in range(requests)])
+        stale = []
+        for index in range(min(requests, 200)):
+            user_id = users[index % len(users)]
+            listing_id = Interaction.objects.filter(user_id=user_id).values_list("listing_id", flat=True).first()
+            Interaction.objects.create(user_id=user_id, listing_id=listing_id, event=Event.VIEW)
+            stale += _timings([(clients[index % len(clients)], "/api/feed/?kind=home&limit=10")])
+    for name, timings in (("feed", feed), ("feed, stale profile", stale), ("minimal", minimal)):
+        quantiles = statistics.quantiles(timings, n=100)
+        print(f"{name:>20}: p50 {quantiles[49]:6.2f} ms  p99 {quantiles[98]:6.2f} ms  "
+              f"mean {statistics.fmean(timings):6.2f} ms  ({len(timings)} requests)")
+    print(f"ratio of means feed / minimal: {statistics.fmean(feed) / statistics.fmean(minimal):.2f}x")
+
+
+def _timings(calls: list[tuple[object, str]]) -> list[float]:
+    timings = []
+    for client, url in calls:
+        started = time.perf_counter()
+        response = client.get(url)  # type: ignore[attr-defined]
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return timings
+
+
+def _measure_refresh(*, users: list[int], rounds: int = 5) -> None:
+    from listings.models import Interaction
+    from recommendations.actors import Actor
+    from recommendations.services.profiles import profiles_refresh
+
+    def refresh_all() -> None:
+        for pk in users:
+            profiles_refresh(actor=Actor(user_id=pk))
+
+    def read_all() -> None:
+        for pk in users:
+            for kind in ("home", "car"):
+                list(Interaction.objects.filter(user_id=pk, listing__kind=kind).values_list(
+                    "listing_id", "event", "created_at", "listing__offer", "listing__price"))
+
+    refresh = min(_seconds(refresh_all) for _ in range(rounds))
+    read = min(_seconds(read_all) for _ in range(rounds))
+    print(f"profile refresh: {len(users) / refresh:7.1f} users/s ({refresh / len(users) * 1000:.1f} ms each, "
+          f"both kinds); reading their interactions alone: {len(users) / read:7.1f} users/s; "
+          f"ratio {refresh / read:.2f}x")
+
+
+def _seconds(work: object) -> float:
+    started = time.perf_counter()
+    work()  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    main()
