@@ -137,7 +137,6 @@ def feed_shelves(*, actor: Actor | None, limit: int) -> list[Feed]:
     return shelves
 
 
-@transaction.atomic
 def impressions_record(*, actor: Actor, listing_ids: list[int], slot: str) -> int:
     """Log what was shown (and where) as impression interactions; they never count as interest."""
     Interaction.objects.bulk_create([
@@ -217,8 +216,7 @@ def _candidates(
     if actor.user_id is not None:
         queryset = queryset.exclude(listing__seller_id=actor.user_id)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute("SET LOCAL hnsw.ef_search = %s", [CANDIDATES])
+        cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {CANDIDATES:d}")
         return list(
             queryset.order_by(CosineDistance("vector", profile.item_centroid)).values_list(
                 "listing_id", "vector", "listing__price", "listing__offer", "listing__published_at",
@@ -229,15 +227,15 @@ def _candidates(
 
 def _anchors(*, profile: InterestProfile, vectors: np.ndarray) -> list[str | None]:
     """For each picked item, the title of the listing of the person's history it most resembles."""
-    anchor_ids = [int(pair[0]) for pair in profile.anchors]
-    found = dict(ItemEmbedding.objects.filter(version_id=profile.version_id, listing_id__in=anchor_ids)
-                 .values_list("listing_id", "vector"))
-    anchor_ids = [pk for pk in anchor_ids if pk in found]
-    if not anchor_ids or not len(vectors):
+    if not profile.anchors or not len(vectors):
         return [None] * len(vectors)
-    titles = dict(Listing.objects.filter(pk__in=anchor_ids).values_list("pk", "title"))
-    best, similarity = anchors_pick(vectors, np.array([found[pk] for pk in anchor_ids], dtype=np.float64))
-    return [titles.get(anchor_ids[index]) if cosine >= ANCHOR_MIN_COSINE else None
+    found = list(ItemEmbedding.objects.filter(
+        version_id=profile.version_id, listing_id__in=[int(pair[0]) for pair in profile.anchors]
+    ).order_by("listing_id").values_list("listing__title", "vector"))
+    if not found:
+        return [None] * len(vectors)
+    best, similarity = anchors_pick(vectors, np.array([vector for _, vector in found], dtype=np.float64))
+    return [found[index][0] if cosine >= ANCHOR_MIN_COSINE else None
             for index, cosine in zip(best.tolist(), similarity.tolist(), strict=True)]
 
 

@@ -276,3 +276,18 @@ def test_it_shows_anonymous_visitors_a_feed_only_once_they_have_history(
     client.get(homes["viewed"].get_absolute_url())
 
     assert "Recommended homes for you" in client.get("/").content.decode()
+
+
+def test_it_answers_the_feed_in_a_fixed_number_of_queries(
+    api_client: APIClient, buyer: User, homes: dict[str, Listing], django_assert_num_queries: Any
+) -> None:
+    _view(buyer, homes["viewed"])
+    api_client.force_authenticate(buyer)
+    api_client.get(FEED_URL)  # the profile is computed once
+
+    # preferences, profile (+ its mark), savepoint, index settings, candidates, release, anchors,
+    # listings, their photos, impressions; two more (popular, new) only when candidates run short
+    with django_assert_num_queries(10):
+        api_client.get(FEED_URL, {"kind": "home", "limit": 3})
+    with django_assert_num_queries(12):
+        api_client.get(FEED_URL, {"kind": "home", "limit": 4})
