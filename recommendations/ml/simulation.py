@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from recommendations.ml.geo import haversine_km
 from recommendations.ml.profiles import BUYER, HYBRID, RENT, RENTER, SALE
-from recommendations.ml.similarity_quality import haversine_km
 
 SECONDS_PER_DAY = 86_400.0
 KM_PER_DEGREE = 111.2
