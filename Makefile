@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_HOMES ?= 20000
 DEMO_CARS ?= 5000
+DEMO_VISITORS ?= 500
 TEST_WORKERS ?= 2
 
 .PHONY: install run worker migrate demo test check lint bench clean
@@ -25,6 +26,7 @@ migrate: install
 demo: migrate
 	$(PY) manage.py generate_listings --homes $(DEMO_HOMES) --cars $(DEMO_CARS) --seed 1 --if-empty
 	$(PY) manage.py train_encoder --if-missing --enqueue
+	$(PY) manage.py simulate_interactions --users $(DEMO_VISITORS) --days 30 --seed 1 --if-missing
 
 # Web server in the foreground, Celery worker (+ beat) beside it; Ctrl-C stops both.
 # One torch thread per worker process: two processes on two cores, instead of four threads that stall.

@@ -126,6 +126,16 @@ def test_it_refuses_to_simulate_a_seed_twice_and_replaces_it_on_request(
     assert SimulatedUser.objects.filter(seed=70).count() == 5
 
 
+def test_it_skips_a_seed_already_simulated_if_asked(catalogue: dict[str, list[Listing]]) -> None:
+    simulate("--users", "6", "--days", "7", "--seed", "3", "--if-missing")
+    before = Interaction.objects.count()
+
+    output = simulate("--users", "9", "--days", "7", "--seed", "3", "--if-missing")
+
+    assert output == "Simulated users of seed 3 exist; nothing to do.\n"
+    assert (SimulatedUser.objects.filter(seed=3).count(), Interaction.objects.count()) == (6, before)
+
+
 @pytest.mark.parametrize("args", [("--users", "0"), ("--days", "0"), ("--users", "-3"), ("--users", "many")])
 def test_it_refuses_bad_numbers(catalogue: dict[str, list[Listing]], args: tuple[str, str]) -> None:
     with pytest.raises(CommandError):

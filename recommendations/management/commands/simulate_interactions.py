@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from listings.management.commands.import_listings import positive_int
+from recommendations.models import SimulatedUser
 from recommendations.services.simulation import SimulationError, interactions_simulate
 
 
@@ -25,8 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--replace", action="store_true",
                             help="delete the users an earlier run with this seed made, then simulate again")
+        parser.add_argument("--if-missing", action="store_true",
+                            help="do nothing when this seed's users exist (what `make run` uses for demo data)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_missing"] and SimulatedUser.objects.filter(seed=options["seed"]).exists():
+            self.stdout.write(f"Simulated users of seed {options['seed']} exist; nothing to do.")
+            return
         began = time.perf_counter()
         try:
             result = interactions_simulate(users=options["users"], days=options["days"], seed=options["seed"],
