@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import Case, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Extract
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
@@ -28,7 +29,9 @@ from recommendations.reasons import feed_reason
 from recommendations.selectors import listings_for_output
 from recommendations.services.profiles import profile_current
 
-CANDIDATES = 200
+# Candidates per feed: ten per item asked for, within these bounds (the HNSW search list is as long).
+CANDIDATES_MIN = 100
+CANDIDATES_MAX = 500
 MAX_LIMIT = 50
 NEW_DAYS = 7
 # A "because you viewed X" names X only when the item really resembles it.
@@ -137,8 +140,15 @@ def feed_shelves(*, actor: Actor | None, limit: int) -> list[Feed]:
     return shelves
 
 
+@transaction.atomic
 def impressions_record(*, actor: Actor, listing_ids: list[int], slot: str) -> int:
-    """Log what was shown (and where) as impression interactions; they never count as interest."""
+    """Log what was shown (and where) as impression interactions; they never count as interest.
+
+    Committed without waiting for the disk: a crash may lose the last moments' impressions, which no
+    one misses, and every feed request saves a WAL flush.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
     Interaction.objects.bulk_create([
         Interaction(user_id=actor.user_id, session_key=actor.session_key, listing_id=listing_id,
                     event=Event.IMPRESSION, context={"slot": slot, "position": position})
@@ -160,7 +170,8 @@ def _personalized(
     *, actor: Actor, kind: str, profile: InterestProfile, preference: FeedPreference | None, intent: str,
     excluded: list[QuerySet[Any]], limit: int, now: datetime,
 ) -> list[_Ranked]:
-    rows = _candidates(actor=actor, kind=kind, profile=profile, offers=INTENT_OFFERS[intent], excluded=excluded)
+    rows = _candidates(actor=actor, kind=kind, profile=profile, offers=INTENT_OFFERS[intent], excluded=excluded,
+                       count=min(max(10 * limit, CANDIDATES_MIN), CANDIDATES_MAX))
     if not rows:
         return []
     ids = np.array([row[0] for row in rows], dtype=np.int64)
@@ -173,7 +184,7 @@ def _personalized(
         text_vectors=np.array([texts.get(pk, np.zeros(dimensions)) for pk in ids.tolist()]) if dimensions else None,
         prices=np.array([float(row[2]) for row in rows]),
         offers=np.array([row[3] for row in rows], dtype=object),
-        age_days=np.array([(now - (row[4] or row[5])).total_seconds() / 86_400 for row in rows]),
+        age_days=np.array([(now.timestamp() - row[4]) / 86_400 for row in rows]),
     )
     budgets: dict[str, Decimal | None] = {offer: preference.budget(offer) if preference else None for offer in Offer.values}
     targets: dict[str, Decimal | None] = {
@@ -204,9 +215,11 @@ def _personalized(
 
 
 def _candidates(
-    *, actor: Actor, kind: str, profile: InterestProfile, offers: tuple[str, ...], excluded: list[QuerySet[Any]]
+    *, actor: Actor, kind: str, profile: InterestProfile, offers: tuple[str, ...], excluded: list[QuerySet[Any]],
+    count: int,
 ) -> list[tuple[Any, ...]]:
-    """The nearest active listings to the centroid by HNSW; iterative scans keep filters from starving it."""
+    """The ``count`` nearest active listings to the centroid by HNSW, as (id, vector, price, offer, published
+    at in epoch seconds); iterative scans keep the filters from starving the search."""
     queryset = ItemEmbedding.objects.filter(
         version_id=profile.version_id, listing__kind=kind, listing__status=Status.ACTIVE,
         listing__offer__in=offers,
@@ -215,13 +228,13 @@ def _candidates(
         queryset = queryset.exclude(listing_id__in=ids)
     if actor.user_id is not None:
         queryset = queryset.exclude(listing__seller_id=actor.user_id)
+    published = Extract(Coalesce("listing__published_at", "listing__created_at"), "epoch")
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {CANDIDATES:d}")
+        cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {count:d}")
         return list(
-            queryset.order_by(CosineDistance("vector", profile.item_centroid)).values_list(
-                "listing_id", "vector", "listing__price", "listing__offer", "listing__published_at",
-                "listing__created_at",
-            )[:CANDIDATES]
+            queryset.order_by(CosineDistance("vector", profile.item_centroid))
+            .annotate(published=Cast(published, FloatField()))
+            .values_list("listing_id", "vector", "listing__price", "listing__offer", "published")[:count]
         )
 
 
