@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, QuerySet
 from django.utils import timezone
 
-from listings.models import Event, Interaction, Kind, Listing
+from listings.models import Event, Interaction, Kind
 from recommendations import conf
 from recommendations.actors import Actor
 from recommendations.ml.interest import interest_scores
@@ -60,9 +60,16 @@ def profile_mark_stale(*, actor: Actor) -> bool:
     return created
 
 
+@transaction.atomic
 def profiles_refresh(*, actor: Actor, now: datetime | None = None) -> list[InterestProfile]:
-    """Recompute the actor's profile of every kind. The mark goes first, so an interaction that arrives
-    while this runs marks the actor again and is not lost."""
+    """Recompute the actor's profile of every kind, in one transaction with the removal of their mark.
+
+    An interaction committed while this runs inserts a new mark once this commits (its insert waits on the
+    deleted row), so the next read sees the actor stale again: nothing is lost. Profiles are derived data,
+    so the commit does not wait for the disk; a crash at worst loses a refresh that the next read redoes.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
     ProfileRefreshMark.objects.filter(actor=actor.key).delete()
     return [profile_refresh(actor=actor, kind=kind, now=now) for kind in Kind.values]
 
@@ -70,12 +77,11 @@ def profiles_refresh(*, actor: Actor, now: datetime | None = None) -> list[Inter
 def profile_refresh(*, actor: Actor, kind: str, now: datetime | None = None) -> InterestProfile:
     """Recompute and store the actor's profile of ``kind`` from their latest interactions."""
     now = now or timezone.now()
-    rows = list(
-        Interaction.objects.filter(**actor.lookup, listing__kind=kind, created_at__lte=now)
-        .exclude(event=Event.IMPRESSION)
-        .order_by("-created_at")
-        .values_list("listing_id", "event", "created_at")[:HISTORY_LIMIT]
+    history = Interaction.objects.filter(**actor.lookup, listing__kind=kind, created_at__lte=now).exclude(
+        event=Event.IMPRESSION
     )
+    rows = list(history.order_by("-created_at").values_list(
+        "listing_id", "event", "created_at", "listing__offer", "listing__price")[:HISTORY_LIMIT])
     interest = interest_scores(
         np.array([row[0] for row in rows], dtype=np.int64),
         np.array([row[1] for row in rows], dtype=object),
@@ -84,14 +90,16 @@ def profile_refresh(*, actor: Actor, kind: str, now: datetime | None = None) -> 
     )
     version = version_active(kind=kind)
     ids = interest.listing_ids.tolist()
-    facts = {pk: (offer, price) for pk, offer, price in Listing.objects.filter(pk__in=ids).values_list(
-        "pk", "offer", "price")}
+    facts = {row[0]: (row[3], row[4]) for row in rows}
+    # The history as a subquery, not as a long list of ids in the statement.
+    seen = history.order_by().values("listing_id")
     built = profile_build(
         scores=interest.scores,
         offers=np.array([facts[pk][0] for pk in ids], dtype=object),
         prices=np.array([float(facts[pk][1]) for pk in ids]),
-        item_vectors=_vectors(ItemEmbedding.objects.filter(version=version), ids, ITEM_EMBEDDING_DIM) if version else None,
-        text_vectors=_vectors(TextEmbedding.objects.all(), ids, TEXT_EMBEDDING_DIM),
+        item_vectors=_vectors(ItemEmbedding.objects.filter(version=version, listing_id__in=seen), ids,
+                              ITEM_EMBEDDING_DIM) if version else None,
+        text_vectors=_vectors(TextEmbedding.objects.filter(listing_id__in=seen), ids, TEXT_EMBEDDING_DIM),
         threshold=conf.intent_threshold(),
     )
     order = np.argsort(-interest.scores, kind="stable")[:ANCHORS]
@@ -182,8 +190,9 @@ def _identity(actor: Actor) -> dict[str, Any]:
 
 
 def _vectors(queryset: QuerySet[Any], ids: list[int], dimensions: int) -> np.ndarray:
-    """Rows in ``ids`` order; NaN rows for listings without an embedding."""
-    found = dict(queryset.filter(listing_id__in=ids).values_list("listing_id", "vector"))
+    """Rows in ``ids`` order from ``queryset`` (which holds at least those listings); NaN rows for listings
+    without an embedding."""
+    found = dict(queryset.values_list("listing_id", "vector"))
     matrix = np.full((len(ids), dimensions), np.nan)
     for row, pk in enumerate(ids):
         if pk in found:
