@@ -52,6 +52,8 @@ def ranking_settings() -> RankingSettings:
     return RankingSettings(
         price_scale=float(settings.FEED_PRICE_SCALE),
         price_decay=float(settings.FEED_PRICE_DECAY),
+        location_scale_km=float(settings.FEED_LOCATION_SCALE_KM),
+        location_decay=float(settings.FEED_LOCATION_DECAY),
         fresh_boost=float(settings.FEED_FRESH_BOOST),
         fresh_half_life_days=float(settings.FEED_FRESH_HALF_LIFE_DAYS),
         diversity=float(settings.FEED_DIVERSITY),

@@ -203,6 +203,8 @@ FEED_HALF_LIFE_DAYS = env.float("FEED_HALF_LIFE_DAYS", default=14.0)
 FEED_INTENT_THRESHOLD = env.float("FEED_INTENT_THRESHOLD", default=0.7)  # share of sale (rent) interest
 FEED_PRICE_SCALE = env.float("FEED_PRICE_SCALE", default=0.2)
 FEED_PRICE_DECAY = env.float("FEED_PRICE_DECAY", default=0.5)
+FEED_LOCATION_SCALE_KM = env.float("FEED_LOCATION_SCALE_KM", default=50.0)
+FEED_LOCATION_DECAY = env.float("FEED_LOCATION_DECAY", default=0.5)
 FEED_FRESH_BOOST = env.float("FEED_FRESH_BOOST", default=0.1)
 FEED_FRESH_HALF_LIFE_DAYS = env.float("FEED_FRESH_HALF_LIFE_DAYS", default=7.0)
 FEED_DIVERSITY = env.float("FEED_DIVERSITY", default=0.3)

@@ -229,7 +229,7 @@ class ListingFeatures:
     """Listings of one kind by ascending id (every catalogue listing and every one in the log):
     ``ids`` (n,), ``item_vectors`` (n, d) with NaN rows where a listing has no embedding, ``text_vectors``
     (n, t) likewise or None, ``prices`` (n,), ``offers`` (n,) "sale"/"rent", ``published`` (n,) seconds
-    since the epoch."""
+    since the epoch, ``coordinates`` (n, 2) latitude and longitude (NaN where unknown) or None."""
 
     ids: np.ndarray
     item_vectors: np.ndarray
@@ -237,6 +237,7 @@ class ListingFeatures:
     prices: np.ndarray
     offers: np.ndarray
     published: np.ndarray
+    coordinates: np.ndarray | None = None
 
     def rows(self, ids: np.ndarray) -> np.ndarray:
         """Row of each of ``ids`` (q,); a ValueError names ids that are not in the table."""
@@ -268,6 +269,7 @@ def history_profile(
     return profile_build(
         scores=scored.scores, offers=features.offers[rows], prices=features.prices[rows],
         item_vectors=features.item_vectors[rows] if with_vectors else None, text_vectors=text,
+        coordinates=features.coordinates[rows] if with_vectors and features.coordinates is not None else None,
         threshold=interest.intent_threshold,
     )
 
@@ -303,6 +305,7 @@ class _ProfileRecommender(Recommender):
         self.prices = self.features.prices[rows]
         self.offers = self.features.offers[rows]
         self.published = self.features.published[rows]
+        self.coordinates = None if self.features.coordinates is None else self.features.coordinates[rows]
 
     def profile(self, user: UserHistory) -> Profile:
         return history_profile(features=self.features, item_ids=user.item_ids, events=user.events,
@@ -310,7 +313,8 @@ class _ProfileRecommender(Recommender):
 
     def items(self, user: UserHistory) -> Items:
         return Items(ids=self.catalogue, item_vectors=self.item_vectors, text_vectors=self.text_vectors,
-                     prices=self.prices, offers=self.offers, age_days=(user.at - self.published) / SECONDS_PER_DAY)
+                     prices=self.prices, offers=self.offers, age_days=(user.at - self.published) / SECONDS_PER_DAY,
+                     coordinates=self.coordinates)
 
 
 class ContentRecommender(_ProfileRecommender):
@@ -341,7 +345,7 @@ class FeedRecommender(_ProfileRecommender):
             return np.zeros(len(self.catalogue))
         return feed_scores(self.items(user), item_centroid=profile.item_centroid,
                            text_centroid=profile.text_centroid, target_prices=profile.target_prices,
-                           intent=profile.intent, settings=self.settings).score
+                           intent=profile.intent, places=profile.places, settings=self.settings).score
 
     def order(self, scores: np.ndarray, *, k: int) -> np.ndarray:
         return feed_order(scores, self.item_vectors, limit=k, diversity=self.settings.diversity)

@@ -14,11 +14,14 @@ RENT = "rent"
 # Which offers each intent looks at.
 INTENT_OFFERS: dict[str, tuple[str, ...]] = {BUYER: (SALE,), RENTER: (RENT,), HYBRID: (SALE, RENT)}
 INTENT_THRESHOLD = 0.7
+# The listings of highest interest: where a person looks (places) and what reasons name (anchors).
+ANCHORS = 20
 
 
 @dataclass(frozen=True)
 class Profile:
-    """``item_centroid`` (d,) and ``text_centroid`` (t,) or None; prices per offer or None; ``intent`` or ""."""
+    """``item_centroid`` (d,) and ``text_centroid`` (t,) or None; prices per offer or None; ``intent`` or "";
+    ``places`` (m, 2) latitude and longitude of the ``ANCHORS`` listings of highest interest that have them."""
 
     item_centroid: np.ndarray | None
     text_centroid: np.ndarray | None
@@ -26,6 +29,7 @@ class Profile:
     sale_weight: float
     rent_weight: float
     intent: str
+    places: np.ndarray
 
 
 def weighted_centroid(vectors: np.ndarray, scores: np.ndarray) -> np.ndarray | None:
@@ -64,13 +68,15 @@ def profile_build(
     prices: np.ndarray,
     item_vectors: np.ndarray | None,
     text_vectors: np.ndarray | None,
+    coordinates: np.ndarray | None = None,
     threshold: float = INTENT_THRESHOLD,
 ) -> Profile:
     """The profile of one person in one kind.
 
     ``scores``, ``offers`` ("sale"/"rent"), ``prices`` are (n,) over the listings they showed interest
     in; ``item_vectors`` (n, d) and ``text_vectors`` (n, t) are those listings' embeddings (rows may be
-    NaN where a listing has no embedding yet; those rows are left out of the centroid only).
+    NaN where a listing has no embedding yet; those rows are left out of the centroid only);
+    ``coordinates`` (n, 2) their latitude and longitude (NaN where unknown).
     """
     scores = np.asarray(scores, dtype=np.float64)
     offers = np.asarray(offers, dtype=object)
@@ -87,7 +93,17 @@ def profile_build(
         sale_weight=sale_weight,
         rent_weight=rent_weight,
         intent=intent_classify(sale_weight=sale_weight, rent_weight=rent_weight, threshold=threshold),
+        places=top_places(coordinates, scores),
     )
+
+
+def top_places(coordinates: np.ndarray | None, scores: np.ndarray, *, count: int = ANCHORS) -> np.ndarray:
+    """(≤ count, 2) coordinates of the highest-scored rows that have both, highest first (ties: row order)."""
+    if coordinates is None or not len(coordinates):
+        return np.zeros((0, 2))
+    order = np.argsort(-np.asarray(scores), kind="stable")[:count]
+    chosen = np.asarray(coordinates, dtype=np.float64)[order]
+    return chosen[~np.isnan(chosen).any(axis=1)]
 
 
 def _centroid(vectors: np.ndarray | None, scores: np.ndarray) -> np.ndarray | None:

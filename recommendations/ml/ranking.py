@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recommendations.ml.geo import haversine_km
 from recommendations.ml.profiles import INTENT_OFFERS
 
 
@@ -18,10 +19,14 @@ from recommendations.ml.profiles import INTENT_OFFERS
 class RankingSettings:
     """``price_scale``: relative price distance at which the fit falls to ``price_decay``;
     ``fresh_boost``: extra weight of a listing published now, halving every ``fresh_half_life_days``;
+    ``location_scale_km``: distance from the nearest place the person looks at where the location fit
+    falls to ``location_decay``;
     ``diversity``: 0 ranks by score alone, 1 only by difference from what is already on the page."""
 
     price_scale: float = 0.2
     price_decay: float = 0.5
+    location_scale_km: float = 50.0
+    location_decay: float = 0.5
     fresh_boost: float = 0.1
     fresh_half_life_days: float = 7.0
     diversity: float = 0.3
@@ -31,7 +36,8 @@ class RankingSettings:
 @dataclass(frozen=True)
 class Items:
     """Listings to score, one row each: ``ids`` (n,), ``item_vectors`` (n, d), ``text_vectors`` (n, t) or
-    None, ``prices`` (n,), ``offers`` (n,) "sale"/"rent", ``age_days`` (n,) since publication."""
+    None, ``prices`` (n,), ``offers`` (n,) "sale"/"rent", ``age_days`` (n,) since publication,
+    ``coordinates`` (n, 2) latitude and longitude (NaN where unknown) or None."""
 
     ids: np.ndarray
     item_vectors: np.ndarray
@@ -39,6 +45,7 @@ class Items:
     prices: np.ndarray
     offers: np.ndarray
     age_days: np.ndarray
+    coordinates: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -46,11 +53,13 @@ class Items:
 
 @dataclass(frozen=True)
 class Scores:
-    """Per item: the final ``score`` and its factors (``similarity`` × ``price_fit`` × ``freshness``)."""
+    """Per item: the final ``score`` and its factors (``similarity`` × ``price_fit`` × ``location_fit`` ×
+    ``freshness``)."""
 
     score: np.ndarray
     similarity: np.ndarray
     price_fit: np.ndarray
+    location_fit: np.ndarray
     freshness: np.ndarray
 
 
@@ -62,6 +71,21 @@ def price_decay(prices: np.ndarray, target: float | None, *, scale: float = 0.2,
         return np.ones_like(prices)
     relative = (prices - target) / (scale * target)
     return np.exp(math.log(decay) * relative**2)
+
+
+def location_decay(
+    coordinates: np.ndarray, places: np.ndarray, *, scale_km: float = 50.0, decay: float = 0.5
+) -> np.ndarray:
+    """Gaussian fit of each row of ``coordinates`` (n, 2) to the nearest of ``places`` (m, 2), both latitude
+    and longitude in degrees: 1.0 at a place, ``decay`` at ``scale_km`` from the nearest. No places, or a
+    listing without coordinates: 1.0."""
+    coordinates = np.asarray(coordinates, dtype=np.float64)
+    if not len(places) or not len(coordinates):
+        return np.ones(len(coordinates))
+    distances = haversine_km(coordinates[:, None, 0], coordinates[:, None, 1], places[None, :, 0], places[None, :, 1])
+    nearest = np.min(distances, axis=1)
+    fit = np.exp(math.log(decay) * (nearest / scale_km) ** 2)
+    return np.where(np.isnan(nearest), 1.0, fit)
 
 
 def freshness_boost(age_days: np.ndarray, *, boost: float = 0.1, half_life_days: float = 7.0) -> np.ndarray:
@@ -84,9 +108,13 @@ def feed_scores(
     text_centroid: np.ndarray | None,
     target_prices: dict[str, float | None],
     intent: str,
+    places: np.ndarray | None = None,
     settings: RankingSettings = RankingSettings(),
 ) -> Scores:
-    """Score every item for one person; items of an offer their intent excludes score -inf."""
+    """Score every item for one person; items of an offer their intent excludes score -inf.
+
+    ``places`` (m, 2): where the person looks (``Profile.places``); None or empty: location is not judged.
+    """
     similarity = cosine(np.asarray(items.item_vectors, dtype=np.float64), item_centroid)
     if text_centroid is not None and items.text_vectors is not None and settings.text_weight > 0:
         text = cosine(np.asarray(items.text_vectors, dtype=np.float64), text_centroid)
@@ -96,12 +124,17 @@ def feed_scores(
         rows = items.offers == offer
         price_fit[rows] = price_decay(items.prices[rows], target, scale=settings.price_scale,
                                       decay=settings.price_decay)
+    location_fit = np.ones(len(items))
+    if places is not None and items.coordinates is not None:
+        location_fit = location_decay(items.coordinates, places, scale_km=settings.location_scale_km,
+                                      decay=settings.location_decay)
     freshness = freshness_boost(items.age_days, boost=settings.fresh_boost,
                                 half_life_days=settings.fresh_half_life_days)
-    score = similarity * price_fit * freshness
+    score = similarity * price_fit * location_fit * freshness
     if intent in INTENT_OFFERS:
         score = np.where(np.isin(items.offers, INTENT_OFFERS[intent]), score, -np.inf)
-    return Scores(score=score, similarity=similarity, price_fit=price_fit, freshness=freshness)
+    return Scores(score=score, similarity=similarity, price_fit=price_fit, location_fit=location_fit,
+                  freshness=freshness)
 
 
 def diversify(scores: np.ndarray, vectors: np.ndarray, *, limit: int, diversity: float = 0.3) -> np.ndarray:

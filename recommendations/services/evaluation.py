@@ -130,9 +130,9 @@ def listing_features(*, version: ModelVersion, extra_ids: np.ndarray) -> tuple[n
         ItemEmbedding.objects.filter(version=version, listing__kind=version.kind).values_list("listing_id", "vector")
     )
     facts = {
-        pk: (status, offer, price, published_at or created_at)
-        for pk, status, offer, price, published_at, created_at in Listing.objects.filter(kind=version.kind)
-        .values_list("pk", "status", "offer", "price", "published_at", "created_at")
+        pk: (status, offer, price, published_at or created_at, lat, lon)
+        for pk, status, offer, price, published_at, created_at, lat, lon in Listing.objects.filter(kind=version.kind)
+        .values_list("pk", "status", "offer", "price", "published_at", "created_at", "lat", "lon")
         .iterator(chunk_size=20_000)
     }
     catalogue = np.array(sorted(pk for pk in embedded if facts[pk][0] in RECOMMENDABLE_STATUSES), dtype=np.int64)
@@ -154,6 +154,7 @@ def listing_features(*, version: ModelVersion, extra_ids: np.ndarray) -> tuple[n
         prices=np.array([float(facts[pk][2]) for pk in ids.tolist()]),
         offers=np.array([facts[pk][1] for pk in ids.tolist()], dtype=object),
         published=np.array([facts[pk][3].timestamp() for pk in ids.tolist()]),
+        coordinates=np.array([(facts[pk][4], facts[pk][5]) for pk in ids.tolist()], dtype=np.float64).reshape(-1, 2),
     )
     return catalogue, features
 

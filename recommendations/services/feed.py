@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Case, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Extract
 from django.utils import timezone
-from pgvector.django import CosineDistance
+from pgvector.django import CosineDistance, VectorField
 
 from listings.models import Event, Interaction, Kind, Listing, Offer, Status
 from recommendations import conf
@@ -185,7 +185,9 @@ def _personalized(
         prices=np.array([float(row[2]) for row in rows]),
         offers=np.array([row[3] for row in rows], dtype=object),
         age_days=np.array([(now.timestamp() - row[4]) / 86_400 for row in rows]),
+        coordinates=np.array([(row[5], row[6]) for row in rows], dtype=np.float64),
     )
+    anchors = _anchors(profile=profile)
     budgets: dict[str, Decimal | None] = {offer: preference.budget(offer) if preference else None for offer in Offer.values}
     targets: dict[str, Decimal | None] = {
         Offer.SALE: budgets[Offer.SALE] or profile.target_price_sale,
@@ -195,12 +197,11 @@ def _personalized(
     scores = feed_scores(
         items, item_centroid=np.asarray(profile.item_centroid), text_centroid=_array(profile.text_centroid),
         target_prices={offer: None if value is None else float(value) for offer, value in targets.items()},
-        intent=intent, settings=settings,
+        intent=intent, places=anchors.places, settings=settings,
     )
     picked = diversify(scores.score, items.item_vectors, limit=limit, diversity=settings.diversity)
-    anchors = _anchors(profile=profile, vectors=items.item_vectors[picked])
     ranked = []
-    for row, anchor in zip(picked.tolist(), anchors, strict=True):
+    for row, anchor in zip(picked.tolist(), anchors.titles_for(items.item_vectors[picked]), strict=True):
         offer = str(items.offers[row])
         target = targets[offer]
         ranked.append(_Ranked(int(ids[row]), float(scores.score[row]), feed_reason(
@@ -219,7 +220,7 @@ def _candidates(
     count: int,
 ) -> list[tuple[Any, ...]]:
     """The ``count`` nearest active listings to the centroid by HNSW, as (id, vector, price, offer, published
-    at in epoch seconds); iterative scans keep the filters from starving the search."""
+    at in epoch seconds, lat, lon); iterative scans keep the filters from starving the search."""
     queryset = ItemEmbedding.objects.filter(
         version_id=profile.version_id, listing__kind=kind, listing__status=Status.ACTIVE,
         listing__offer__in=offers,
@@ -234,22 +235,42 @@ def _candidates(
         return list(
             queryset.order_by(CosineDistance("vector", profile.item_centroid))
             .annotate(published=Cast(published, FloatField()))
-            .values_list("listing_id", "vector", "listing__price", "listing__offer", "published")[:count]
+            .values_list("listing_id", "vector", "listing__price", "listing__offer", "published", "listing__lat",
+                         "listing__lon")[:count]
         )
 
 
-def _anchors(*, profile: InterestProfile, vectors: np.ndarray) -> list[str | None]:
-    """For each picked item, the title of the listing of the person's history it most resembles."""
-    if not profile.anchors or not len(vectors):
-        return [None] * len(vectors)
-    found = list(ItemEmbedding.objects.filter(
-        version_id=profile.version_id, listing_id__in=[int(pair[0]) for pair in profile.anchors]
-    ).order_by("listing_id").values_list("listing__title", "vector"))
-    if not found:
-        return [None] * len(vectors)
-    best, similarity = anchors_pick(vectors, np.array([vector for _, vector in found], dtype=np.float64))
-    return [found[index][0] if cosine >= ANCHOR_MIN_COSINE else None
-            for index, cosine in zip(best.tolist(), similarity.tolist(), strict=True)]
+@dataclass(frozen=True)
+class _Anchors:
+    """The person's listings of highest interest: ``places`` (m, 2) where they are, and the titles and
+    item vectors of those with an embedding, for "Because you viewed …"."""
+
+    places: np.ndarray
+    titles: list[str]
+    vectors: np.ndarray
+
+    def titles_for(self, vectors: np.ndarray) -> list[str | None]:
+        """For each row of ``vectors``, the title of the anchor it most resembles, if it really does."""
+        if not self.titles or not len(vectors):
+            return [None] * len(vectors)
+        best, similarity = anchors_pick(vectors, self.vectors)
+        return [self.titles[index] if cosine >= ANCHOR_MIN_COSINE else None
+                for index, cosine in zip(best.tolist(), similarity.tolist(), strict=True)]
+
+
+def _anchors(*, profile: InterestProfile) -> _Anchors:
+    embedding = ItemEmbedding.objects.filter(version_id=profile.version_id, listing_id=OuterRef("pk"))
+    rows = list(
+        Listing.objects.filter(pk__in=[int(pair[0]) for pair in profile.anchors])
+        .annotate(vector=Subquery(embedding.values("vector")[:1], output_field=VectorField()))
+        .order_by("pk")
+        .values_list("title", "lat", "lon", "vector")
+    )
+    places = np.array([(lat, lon) for _, lat, lon, _ in rows if lat is not None and lon is not None],
+                      dtype=np.float64).reshape(-1, 2)
+    embedded = [(title, vector) for title, _, _, vector in rows if vector is not None]
+    return _Anchors(places=places, titles=[title for title, _ in embedded],
+                    vectors=np.array([vector for _, vector in embedded], dtype=np.float64))
 
 
 def _popular_and_new(

@@ -292,3 +292,22 @@ def test_it_answers_the_feed_in_a_fixed_number_of_queries(
         api_client.get(FEED_URL, {"kind": "home", "limit": 3})
     with django_assert_num_queries(15):
         api_client.get(FEED_URL, {"kind": "home", "limit": 4})
+
+
+def test_it_prefers_listings_near_where_the_person_looks(
+    settings: Any, version: ModelVersion, buyer: User
+) -> None:
+    settings.FEED_DIVERSITY = 0.0
+    published = timezone.now() - MONTH_AGO
+    viewed = HomeFactory(title="Ponce home", published_at=published)
+    across_the_sea = HomeFactory(title="Miami twin", city="Miami", state="FL", lat=25.77, lon=-80.19,
+                                 published_at=published)
+    next_door = HomeFactory(title="Ponce twin", published_at=published)
+    for listing in (viewed, across_the_sea, next_door):
+        _embed(version, listing, 1, 0)
+    _view(buyer, viewed)
+
+    result = feed.feed_build(actor=Actor(user_id=buyer.pk), kind="home", limit=2)
+
+    assert [item.listing.title for item in result.items] == ["Ponce twin", "Miami twin"]
+    assert result.items[1].score == pytest.approx(0.0, abs=1e-12)

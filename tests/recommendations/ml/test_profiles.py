@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommendations.ml.profiles import intent_classify, profile_build, weighted_centroid, weighted_mean_price
+from recommendations.ml.profiles import (
+    intent_classify,
+    profile_build,
+    top_places,
+    weighted_centroid,
+    weighted_mean_price,
+)
 
 
 def test_it_weights_the_centroid_by_score() -> None:
@@ -50,3 +56,11 @@ def test_it_builds_targets_per_offer_and_skips_missing_embeddings() -> None:
     assert profile.text_centroid is None
     assert profile.target_prices == {"sale": pytest.approx(250_000.0), "rent": pytest.approx(2_000.0)}
     assert (profile.sale_weight, profile.rent_weight, profile.intent) == (3.0, 1.0, "buyer")
+
+
+def test_it_keeps_the_places_of_the_highest_interest_first() -> None:
+    coordinates = np.array([[1.0, 1.0], [2.0, 2.0], [np.nan, 3.0], [4.0, 4.0]])
+
+    places = top_places(coordinates, np.array([0.1, 0.9, 5.0, 0.5]), count=3)
+
+    assert places.tolist() == [[2.0, 2.0], [4.0, 4.0]]

@@ -13,6 +13,7 @@ from recommendations.ml.ranking import (
     feed_order,
     feed_scores,
     freshness_boost,
+    location_decay,
     price_decay,
 )
 
@@ -102,3 +103,28 @@ def test_it_names_the_most_similar_anchor() -> None:
 
     assert best.tolist() == [1, 0]
     assert cosine.tolist() == pytest.approx([1 / np.sqrt(1.01), 1.0])
+
+
+def test_it_fits_location_to_the_nearest_place_looked_at() -> None:
+    ponce, san_juan = (18.0111, -66.6141), (18.4655, -66.1057)  # 70 km apart; the test points lie south
+    km_per_degree = 6371.0 * np.pi / 180
+    coordinates = np.array([ponce, (ponce[0] - 50 / km_per_degree, ponce[1]),
+                            (ponce[0] - 100 / km_per_degree, ponce[1]), san_juan, (np.nan, np.nan)])
+
+    fit = location_decay(coordinates, np.array([ponce, san_juan]), scale_km=50.0, decay=0.5)
+
+    assert fit.tolist() == pytest.approx([1.0, 0.5, 0.0625, 1.0, 1.0])
+    assert location_decay(coordinates, np.zeros((0, 2))).tolist() == [1.0] * 5
+
+
+def test_it_multiplies_in_the_location_fit() -> None:
+    items = Items(ids=np.array([1, 2]), item_vectors=np.array([[1.0, 0.0], [1.0, 0.0]]), text_vectors=None,
+                  prices=np.array([1.0, 1.0]), offers=np.array(["sale", "sale"], dtype=object),
+                  age_days=np.array([1e6, 1e6]), coordinates=np.array([[0.0, 0.0], [0.0, 1.0]]))
+
+    scores = feed_scores(items, item_centroid=np.array([1.0, 0.0]), text_centroid=None, target_prices={},
+                         intent="", places=np.array([[0.0, 0.0]]),
+                         settings=RankingSettings(location_scale_km=111.19492664455873))
+
+    assert scores.location_fit.tolist() == pytest.approx([1.0, 0.5])
+    assert scores.score.tolist() == pytest.approx([1.0, 0.5])
