@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from rest_framework.request import Request
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Actor:
         return {"user__isnull": True, "session_key": self.session_key}
 
 
-def actor_from_request(request: HttpRequest, *, create_session: bool = False) -> Actor | None:
+def actor_from_request(request: HttpRequest | Request, *, create_session: bool = False) -> Actor | None:
     """The request's user, else its session; an anonymous visitor without a session gets one only when
     ``create_session`` (e.g. to log what they see), otherwise None."""
     if request.user.is_authenticated:

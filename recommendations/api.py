@@ -55,7 +55,6 @@ class SimilarListingsApi(BaseApi):
         return Response(SimilarOutputSerializer({"results": items}, context={"request": request}).data)
 
 
-
 class FeedInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.HOME, help_text="Homes or cars.")
     limit = serializers.IntegerField(min_value=1, max_value=feed.MAX_LIMIT, default=DEFAULT_LIMIT,
@@ -104,7 +103,7 @@ class FeedApi(BaseApi):
     def get(self, request: Request) -> Response:
         params = FeedInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        actor = actor_from_request(request._request)
+        actor = actor_from_request(request)
         result = feed.feed_build(actor=actor, kind=params.validated_data["kind"],
                                  limit=params.validated_data["limit"])
         if actor is not None:
