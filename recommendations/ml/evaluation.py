@@ -22,6 +22,12 @@ The protocol, per kind (``leave_last_out``, then ``protocol_run``):
 
 An algorithm is a ``Recommender``: ``fit(train=, catalogue=)`` once, then ``scores(user)`` (n,) over
 the catalogue. ``results_summary`` merges kinds into one table of metrics per algorithm.
+
+*Generic mode* (``generic_protocol_run``), for any ``user,item,timestamp`` log without listing features
+or event types: the same steps with every event weighing 1, so the held-out item is each user's last
+event on an item they had no event on before (users with fewer than two distinct items are skipped),
+and the catalogue is every item of the log, ids ``0 .. items - 1`` (a catalogue position is an item id).
+Nothing is published later and no item leaves the catalogue, so every user with a held-out item counts.
 """
 
 from __future__ import annotations
@@ -51,6 +57,9 @@ POPULARITY = "popularity"
 ITEM_KNN = "itemknn"
 CONTENT = "content"
 FEED = "feed"
+# The generic mode's one event: files of user, item and time carry no event types, so every event counts.
+GENERIC_EVENT = "interaction"
+GENERIC_WEIGHTS: Mapping[str, float] = {GENERIC_EVENT: 1.0}
 
 
 @dataclass(frozen=True)
@@ -101,12 +110,9 @@ class Split:
 def leave_last_out(log: EventLog, *, weights: Mapping[str, float]) -> Split:
     """Hold out each user's latest new weighted listing (steps 1 to 3 of the module docstring)."""
     weighted = log.weights(weights) > 0
-    order = np.lexsort((np.arange(len(log)), log.times, log.user_ids))
-    users, starts = np.unique(log.user_ids[order], return_index=True)
     dropped = np.zeros(len(log), dtype=bool)
     histories = []
-    for user_id, start, stop in zip(users.tolist(), starts.tolist(), [*starts[1:].tolist(), len(log)], strict=True):
-        rows = order[start:stop]
+    for user_id, rows in _rows_by_user(log):
         candidates = np.flatnonzero(weighted[rows])
         _, first = np.unique(log.item_ids[rows[candidates]], return_index=True)
         firsts = np.sort(candidates[first])
@@ -123,6 +129,21 @@ def leave_last_out(log: EventLog, *, weights: Mapping[str, float]) -> Split:
             seen=np.unique(log.item_ids[before][weighted[before]]),
         ))
     return Split(users=tuple(histories), train=log.take(~dropped))
+
+
+def _rows_by_user(log: EventLog) -> list[tuple[int, np.ndarray]]:
+    """(user id, (h,) their row indices in time order, ties by log order), by ascending user id."""
+    order = np.lexsort((np.arange(len(log)), log.times, log.user_ids))
+    users, starts = np.unique(log.user_ids[order], return_index=True)
+    stops = [*starts[1:].tolist(), len(log)]
+    return [(user_id, order[start:stop]) for user_id, start, stop in zip(users.tolist(), starts.tolist(), stops,
+                                                                         strict=True)]
+
+
+def user_sequences(log: EventLog) -> dict[int, np.ndarray]:
+    """Each user's (h,) item ids in time order (ties by log order), every event kept: what a sequence
+    model trains on. Keys by ascending user id."""
+    return {user_id: log.item_ids[rows] for user_id, rows in _rows_by_user(log)}
 
 
 def positions_in(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -440,3 +461,23 @@ def evaluated_users(results: Sequence[KindResult]) -> int:
     """Distinct users evaluated in at least one kind."""
     ids = [run.user_ids for result in results for run in list(result.runs.values())[:1]]
     return len(np.unique(np.concatenate(ids))) if ids else 0
+
+
+def generic_recommenders(*, seed: int) -> list[Recommender]:
+    """The generic mode's algorithms in report order: random, popularity (events per item) and item-kNN.
+    A sequence model joins as one more ``Recommender`` (trained on ``user_sequences(train)``)."""
+    return [RandomRecommender(seed=seed), PopularityRecommender(weights=GENERIC_WEIGHTS),
+            ItemKnnRecommender(weights=GENERIC_WEIGHTS)]
+
+
+def generic_protocol_run(*, log: EventLog, items: int, recommenders: Sequence[Recommender], k: int) -> KindResult:
+    """The generic mode (module docstring) on ``log``, whose item ids are ``0 .. items - 1``: every event,
+    whatever its name, weighs 1 (recommenders that weigh events take ``GENERIC_WEIGHTS``), the catalogue
+    is ``arange(items)``. A ValueError names item ids outside that range."""
+    outside = log.item_ids[(log.item_ids < 0) | (log.item_ids >= items)]
+    if len(outside):
+        raise ValueError(f"Item ids {np.unique(outside)[:5].tolist()} are outside 0 .. {items - 1}.")
+    counted = EventLog(log.user_ids, log.item_ids, np.full(len(log), GENERIC_EVENT, dtype=object), log.times)
+    return protocol_run(split=leave_last_out(counted, weights=GENERIC_WEIGHTS),
+                        catalogue=np.arange(items, dtype=np.int64), recommenders=recommenders, k=k,
+                        weights=GENERIC_WEIGHTS)

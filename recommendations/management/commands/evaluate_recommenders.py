@@ -1,18 +1,25 @@
-"""``evaluate_recommenders [--k 10] [--kind home|car] [--seed 0] [--json]``: leave-last-out offline evaluation.
+"""``evaluate_recommenders [--k 10] [--kind home|car | --interactions FILE] [--seed 0] [--json]``: leave-last-out
+offline evaluation.
 
-Each signed-in user's latest new listing is held out and every algorithm ranks the whole catalogue
-of its kind from what came before (see ``recommendations.ml.evaluation``).
+Database mode: each signed-in user's latest new listing is held out and every algorithm ranks the whole
+catalogue of its kind from what came before (see ``recommendations.ml.evaluation``). Generic mode
+(``--interactions FILE``): the same protocol on any CSV ``user,item,timestamp`` (see
+``recommendations.ml.interaction_files``), every event weighing 1 and every item of the file the catalogue,
+for the algorithms that need no listings; ``intent_accuracy`` is null.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from listings.models import Kind
+from recommendations.ml.evaluation import evaluated_users, generic_protocol_run, generic_recommenders, results_summary
+from recommendations.ml.interaction_files import InteractionFileError, interaction_file_read
 from recommendations.ml.metrics import COVERAGE, NOVELTY, metric_names
 from recommendations.services.evaluation import EvaluationReport, EvaluationUnavailable, recommenders_evaluate
 
@@ -37,11 +44,17 @@ def _number(value: float) -> float | None:
 
 class Command(BaseCommand):
     help = ("Hold out each user's latest new listing and rank the whole catalogue with random, popularity, "
-            "item-kNN, content and the production feed; intent accuracy against the simulator's ground truth.")
+            "item-kNN, content and the production feed; intent accuracy against the simulator's ground truth. "
+            "With --interactions FILE, evaluate a CSV user,item,timestamp instead (header required; timestamps "
+            "ISO 8601 or epoch seconds; e.g. from export_interactions or generate_interaction_file): each user's "
+            "last new item is held out, every item in the file is ranked, by random, popularity and item-kNN.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--k", type=int, default=10, help="Cut-off of the @k metrics (default 10).")
-        parser.add_argument("--kind", choices=Kind.values, help="Only this kind (default: every kind with users).")
+        source = parser.add_mutually_exclusive_group()
+        source.add_argument("--kind", choices=Kind.values, help="Only this kind (default: every kind with users).")
+        source.add_argument("--interactions", type=Path, metavar="FILE",
+                            help="Evaluate this CSV user,item,timestamp instead of the database.")
         parser.add_argument("--seed", type=int, default=0, help="Seed of the random baseline.")
         parser.add_argument("--json", action="store_true")
 
@@ -49,10 +62,14 @@ class Command(BaseCommand):
         k = options["k"]
         if k < 1:
             raise CommandError("--k must be at least 1.")
-        try:
-            report = recommenders_evaluate(k=k, kind=options["kind"], seed=options["seed"])
-        except EvaluationUnavailable as error:
-            raise CommandError(str(error)) from error
+        if options["interactions"]:
+            report = self.file_evaluate(path=options["interactions"], k=k, seed=options["seed"],
+                                        verbosity=options["verbosity"])
+        else:
+            try:
+                report = recommenders_evaluate(k=k, kind=options["kind"], seed=options["seed"])
+            except EvaluationUnavailable as error:
+                raise CommandError(str(error)) from error
         if options["json"]:
             self.stdout.write(json.dumps(report_json(report, k=k)))
             return
@@ -62,3 +79,21 @@ class Command(BaseCommand):
         self.stdout.write(f"{'algorithm':<12}" + "".join(f"{key:>14}" for key in keys))
         for name, metrics in report.algorithms.items():
             self.stdout.write(f"{name:<12}" + "".join(f"{metrics[key]:>14.4f}" for key in keys))
+
+    def file_evaluate(self, *, path: Path, k: int, seed: int, verbosity: int) -> EvaluationReport:
+        """The generic mode on the file at ``path``; skipped rows are reported on stderr."""
+        try:
+            interactions = interaction_file_read(path=path)
+        except InteractionFileError as error:
+            raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror or error}.") from error
+        if interactions.skipped and verbosity > 0:
+            self.stderr.write(f"{path}: {interactions.skipped_summary()}")
+        result = generic_protocol_run(log=interactions.log, items=interactions.items,
+                                      recommenders=generic_recommenders(seed=seed), k=k)
+        users = evaluated_users([result])
+        if not users:
+            raise CommandError(f"No user in {path} has events on two distinct items: nothing to hold out.")
+        return EvaluationReport(users=users, items=interactions.items, intent_accuracy=None,
+                                algorithms=results_summary([result], k=k))
