@@ -21,6 +21,7 @@ TEXT_EMBEDDING_DIM = 384
 
 class Algorithm(models.TextChoices):
     AUTOENCODER = "autoencoder", "Autoencoder (item embeddings)"
+    SASREC = "sasrec", "SASRec (next-item sequence model)"
 
 
 class VersionStatus(models.TextChoices):

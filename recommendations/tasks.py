@@ -59,3 +59,11 @@ def profiles_refresh(user_id: int | None = None, session_key: str = "") -> None:
     from recommendations.services import profiles
 
     profiles.profiles_refresh(actor=Actor(user_id=user_id, session_key=session_key))
+
+
+@shared_task(time_limit=TRAINING_TIME_LIMIT, soft_time_limit=TRAINING_TIME_LIMIT - 60)
+def sequence_model_train(kind: str) -> int:
+    """Train and activate a new next-item (SASRec) model for ``kind``; returns its version id."""
+    from recommendations.services import sequences
+
+    return sequences.sequence_model_train(kind=kind).pk

@@ -1,0 +1,115 @@
+"""Training the next-item model from the database: versions, artifacts, failure safety, schedule."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+from typing import Any
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from listings.models import Event, Interaction, Listing
+from recommendations.ml.sequence import SequenceConfig
+from recommendations.models import ItemEmbedding, ModelVersion, VersionStatus
+from recommendations.services import sequences
+from tests.factories import HomeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SMALL = SequenceConfig(hidden=16, blocks=1, heads=1, negatives=2, batch_size=16, max_epochs=3, val_fraction=0.0)
+
+
+@pytest.fixture(autouse=True)
+def _models_dir(settings: Any, tmp_path: Any) -> None:
+    settings.DATA_DIR = tmp_path
+
+
+@pytest.fixture
+def cycle() -> list[Listing]:
+    """Six homes with embeddings, and twelve users who each walk five steps of the cycle A → B → … → F → A."""
+    homes = [HomeFactory(title=f"Home {name}") for name in "ABCDEF"]
+    encoder = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True)
+    for index, home in enumerate(homes):
+        ItemEmbedding.objects.create(version=encoder, listing=home, vector=np.eye(10)[index].tolist(),
+                                     embedded_at=timezone.now())
+    start = timezone.now() - timedelta(days=1)
+    for user_index in range(12):
+        user = UserFactory()
+        for step in range(5):
+            Interaction.objects.create(user=user, listing=homes[(user_index + step) % 6], event=Event.VIEW,
+                                       created_at=start + timedelta(minutes=step))
+    Interaction.objects.create(user=UserFactory(), listing=homes[0], event=Event.VIEW)  # one event: left out
+    return homes
+
+
+def test_it_loads_time_ordered_sequences_and_the_content_vectors(cycle: list[Listing]) -> None:
+    data = sequences.sequences_load(kind="home")
+
+    a, b, c, d, e, f = (home.pk for home in cycle)
+    assert len(data.sequences) == 12
+    assert data.sequences[0].tolist() == [a, b, c, d, e]
+    assert data.sequences[1].tolist() == [b, c, d, e, f]
+    assert data.sequences[5].tolist() == [f, a, b, c, d]
+    assert data.item_ids.tolist() == [a, b, c, d, e, f]
+    assert data.content.tolist() == np.eye(10, dtype=np.float32)[:6].tolist()
+
+
+def test_it_trains_saves_and_activates_a_version(cycle: list[Listing]) -> None:
+    version = sequences.sequence_model_train(kind="home", config=SMALL)
+
+    assert (version.algorithm, version.status, version.active) == ("sasrec", VersionStatus.READY, True)
+    assert (version.metrics["users"], version.metrics["items"], version.metrics["epochs_run"]) == (12, 6, 3)
+    model = sequences.sequence_model(version=version)
+    assert model.item_ids.tolist() == [home.pk for home in cycle]
+    assert model.scores(np.array([cycle[0].pk])).shape == (6,)
+    # The encoder of the same kind stays active: one active version per (kind, algorithm).
+    assert ModelVersion.objects.filter(kind="home", active=True).count() == 2
+
+
+def test_it_keeps_the_active_version_when_training_fails(cycle: list[Listing], monkeypatch: Any) -> None:
+    first = sequences.sequence_model_train(kind="home", config=SMALL)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(sequences, "sequence_train", broken)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        sequences.sequence_model_train(kind="home", config=SMALL)
+
+    failed = ModelVersion.objects.filter(algorithm="sasrec").exclude(pk=first.pk).get()
+    assert (failed.status, failed.active, failed.error) == (VersionStatus.FAILED, False, "RuntimeError('out of memory')")
+    assert ModelVersion.objects.get(algorithm="sasrec", active=True).pk == first.pk
+
+
+def test_it_refuses_to_train_on_too_few_sequences() -> None:
+    with pytest.raises(sequences.NotEnoughSequences, match="0 users with two or more home interactions"):
+        sequences.sequence_model_train(kind="home", config=SMALL)
+    assert not ModelVersion.objects.exists()
+
+
+def test_it_schedules_nightly_training_per_kind() -> None:
+    rows = PeriodicTask.objects.filter(task="recommendations.tasks.sequence_model_train").order_by("name")
+
+    assert [(row.name, row.args, row.crontab.hour, row.crontab.minute) for row in rows] == [
+        ("Retrain car next-item model (nightly)", '["car"]', "5", "0"),
+        ("Retrain home next-item model (nightly)", '["home"]', "5", "0"),
+    ]
+
+
+def test_it_trains_from_the_command_line(cycle: list[Listing]) -> None:
+    out = StringIO()
+
+    call_command("train_sequence_model", "--kind", "home", "--max-epochs", "2", stdout=out, verbosity=0)
+
+    version = ModelVersion.objects.get(algorithm="sasrec", active=True)
+    assert out.getvalue().startswith(f"home: version {version.pk} active — 12 users, 6 items, validation NDCG@10 ")
+    assert version.metrics["epochs_run"] <= 2
+
+
+def test_it_explains_why_it_cannot_train_from_the_command_line() -> None:
+    with pytest.raises(CommandError, match=r"0 users with two or more car interactions; training needs 10\."):
+        call_command("train_sequence_model", "--kind", "car")
