@@ -48,8 +48,9 @@ check: install
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# One torch thread per test process: two processes with two threads each on two cores stall (10-20x slower).
 test: check
-	$(PY) -m pytest -n $(TEST_WORKERS) --create-db
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n $(TEST_WORKERS) --create-db
 
 bench: install
 	$(PY) bench/import_speed.py

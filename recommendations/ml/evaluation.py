@@ -57,6 +57,9 @@ POPULARITY = "popularity"
 ITEM_KNN = "itemknn"
 CONTENT = "content"
 FEED = "feed"
+SASREC = "sasrec"
+MIN_VALIDATION_USERS = 20
+UNVALIDATED_EPOCHS = 30
 # The generic mode's one event: files of user, item and time carry no event types, so every event counts.
 GENERIC_EVENT = "interaction"
 GENERIC_WEIGHTS: Mapping[str, float] = {GENERIC_EVENT: 1.0}
@@ -463,11 +466,50 @@ def evaluated_users(results: Sequence[KindResult]) -> int:
     return len(np.unique(np.concatenate(ids))) if ids else 0
 
 
-def generic_recommenders(*, seed: int) -> list[Recommender]:
-    """The generic mode's algorithms in report order: random, popularity (events per item) and item-kNN.
-    A sequence model joins as one more ``Recommender`` (trained on ``user_sequences(train)``)."""
+class SequenceRecommender(Recommender):
+    """SASRec (``recommendations.ml.sequence``) trained on every user's training events in time order,
+    ranking by the next-item scores after the user's history. torch is imported on first use."""
+
+    name = SASREC
+
+    def __init__(self, *, seed: int, max_epochs: int | None = None) -> None:
+        self.seed = seed
+        self.max_epochs = max_epochs
+
+    def fit(self, *, train: EventLog, catalogue: np.ndarray) -> None:
+        from recommendations.ml.sequence import SequenceConfig, sequence_train
+
+        super().fit(train=train, catalogue=catalogue)
+        sequences = [sequence for sequence in user_sequences(train).values() if len(sequence) >= 2]
+        config = SequenceConfig(seed=self.seed)
+        if sum(_validatable(sequence) for sequence in sequences) < MIN_VALIDATION_USERS:
+            # Too few users to stop early on: a fixed, short training instead.
+            config = SequenceConfig(seed=self.seed, val_fraction=0.0, max_epochs=UNVALIDATED_EPOCHS)
+        if self.max_epochs is not None:
+            config = SequenceConfig(**{**config.to_dict(), "max_epochs": self.max_epochs})
+        self.model = None
+        if sequences:
+            self.model, self.training = sequence_train(
+                sequences, item_ids=np.union1d(catalogue, train.item_ids), config=config
+            )
+            self.rows = positions_in(self.model.item_ids, catalogue)[0]
+
+    def scores(self, user: UserHistory) -> np.ndarray:
+        if self.model is None:  # nobody had two events to learn from: no opinion
+            return np.zeros(len(self.catalogue))
+        return np.asarray(self.model.scores(user.item_ids), dtype=np.float64)[self.rows]
+
+
+def _validatable(sequence: np.ndarray) -> bool:
+    """Whether a user's last item is new to them, so it can validate a sequence model."""
+    return len(sequence) >= 2 and sequence[-1] not in sequence[:-1]
+
+
+def generic_recommenders(*, seed: int, sasrec_epochs: int | None = None) -> list[Recommender]:
+    """The generic mode's algorithms in report order: random, popularity (events per item), item-kNN and
+    SASRec (``sasrec_epochs`` caps its training; None: early stopping decides)."""
     return [RandomRecommender(seed=seed), PopularityRecommender(weights=GENERIC_WEIGHTS),
-            ItemKnnRecommender(weights=GENERIC_WEIGHTS)]
+            ItemKnnRecommender(weights=GENERIC_WEIGHTS), SequenceRecommender(seed=seed, max_epochs=sasrec_epochs)]
 
 
 def generic_protocol_run(*, log: EventLog, items: int, recommenders: Sequence[Recommender], k: int) -> KindResult:

@@ -39,7 +39,7 @@ def test_it_reports_the_database_modes_shape_for_a_file(tiny_file: Path) -> None
 
     assert set(report) == {"users", "items", "intent_accuracy", "algorithms"}
     assert (report["users"], report["items"], report["intent_accuracy"]) == (3, 5, None)
-    assert list(report["algorithms"]) == ["random", "popularity", "itemknn"]
+    assert list(report["algorithms"]) == ["random", "popularity", "itemknn", "sasrec"]
     for metrics in report["algorithms"].values():
         assert set(metrics) == METRICS
     # Computed by hand in tests/recommendations/ml/test_generic_evaluation.py.
@@ -56,7 +56,7 @@ def test_it_prints_the_table_for_a_file(tiny_file: Path) -> None:
     lines = out.getvalue().splitlines()
     assert lines[0] == "users 3, items 5, intent accuracy n/a"
     assert lines[1].split() == ["algorithm", "hr@2", "ndcg@2", "precision@2", "recall@2", "mrr", "coverage", "novelty"]
-    assert [line.split()[0] for line in lines[2:]] == ["random", "popularity", "itemknn"]
+    assert [line.split()[0] for line in lines[2:]] == ["random", "popularity", "itemknn", "sasrec"]
     assert lines[4].split()[1:7] == ["1.0000", "0.7540", "0.5000", "1.0000", "0.6667", "0.8000"]
 
 

@@ -55,9 +55,9 @@ def test_it_orders_each_users_events_by_time_then_file_order() -> None:
 
 
 def test_it_holds_out_the_last_new_item_and_fits_on_the_rest(tiny: EventLog) -> None:
-    result = generic_protocol_run(log=tiny, items=5, recommenders=generic_recommenders(seed=0), k=2)
+    result = generic_protocol_run(log=tiny, items=5, recommenders=generic_recommenders(seed=0, sasrec_epochs=2), k=2)
 
-    assert list(result.runs) == ["random", "popularity", "itemknn"]
+    assert list(result.runs) == ["random", "popularity", "itemknn", "sasrec"]
     assert result.catalogue.tolist() == [A, B, C, D, E]
     assert result.runs["popularity"].user_ids.tolist() == [0, 1, 2]
     assert evaluated_users([result]) == 3
@@ -66,7 +66,7 @@ def test_it_holds_out_the_last_new_item_and_fits_on_the_rest(tiny: EventLog) -> 
 
 
 def test_it_ranks_by_event_counts_for_popularity(tiny: EventLog) -> None:
-    result = generic_protocol_run(log=tiny, items=5, recommenders=generic_recommenders(seed=0), k=2)
+    result = generic_protocol_run(log=tiny, items=5, recommenders=generic_recommenders(seed=0, sasrec_epochs=2), k=2)
 
     run = result.runs["popularity"]
     # Fitting events per item: a 2, b 3 (u1 once, u2 before and after their c), c 0, d 2, e 2.
@@ -83,7 +83,7 @@ def test_it_ranks_by_event_counts_for_popularity(tiny: EventLog) -> None:
 
 
 def test_it_ranks_by_cosine_co_occurrence_for_item_knn(tiny: EventLog) -> None:
-    result = generic_protocol_run(log=tiny, items=5, recommenders=generic_recommenders(seed=0), k=2)
+    result = generic_protocol_run(log=tiny, items=5, recommenders=generic_recommenders(seed=0, sasrec_epochs=2), k=2)
 
     run = result.runs["itemknn"]
     # sim(a, b) = 1 (u1) / √(2·2) = 1/2, sim(a, d) = 1 (u3) / √(2·2) = 1/2, every other pair 0.
@@ -101,7 +101,7 @@ def test_it_counts_every_event_whatever_its_name() -> None:
     log = EventLog(user_ids=np.array([0, 0, 1]), item_ids=np.array([0, 1, 2]),
                    events=np.array(["impression", "view", "anything"], dtype=object), times=np.array([1.0, 2.0, 1.0]))
 
-    result = generic_protocol_run(log=log, items=3, recommenders=generic_recommenders(seed=0), k=1)
+    result = generic_protocol_run(log=log, items=3, recommenders=generic_recommenders(seed=0, sasrec_epochs=2), k=1)
 
     # u0 holds out 1 (the impression counts as an event); popularity ranks 2 (u1's event) above 1 (held out).
     assert result.runs["popularity"].top_k.tolist() == [[2]]
@@ -113,4 +113,4 @@ def test_it_refuses_item_ids_outside_the_catalogue() -> None:
                    times=np.array([1.0, 2.0]))
 
     with pytest.raises(ValueError, match=r"Item ids \[3\] are outside 0 \.\. 2"):
-        generic_protocol_run(log=log, items=3, recommenders=generic_recommenders(seed=0), k=1)
+        generic_protocol_run(log=log, items=3, recommenders=generic_recommenders(seed=0, sasrec_epochs=2), k=1)
