@@ -13,10 +13,11 @@ same content score the same. ``SequenceModel.known`` tells them apart; the calle
 with the content ranker, not with this model.
 
 Training: every position of every sequence predicts the next item, against ``negatives`` items sampled
-per batch (uniformly or by popularity among the items seen in training) with a sampled softmax
+for its window (uniformly or by popularity among the items seen in training) with a sampled softmax
 (log-Q corrected when sampling by popularity) or gSASRec's gBCE (Petrov & Macdonald 2023). Adam; early
-stopping on NDCG@10 of each validation user's last item over the full ranking, keeping the best epoch's
-weights. Seeded: two runs with the same seed on the same CPU give the same weights. CUDA when present.
+stopping on NDCG@10 of each validation user's last item over the full ranking of the known items, keeping
+the best epoch's weights. Seeded: two runs with the same seed on the same CPU give the same weights (two
+threads included). CUDA when present.
 
 Index 0 is padding; item ``item_ids[i]`` has index ``i + 1`` (``ItemVocabulary``).
 """
@@ -54,8 +55,9 @@ _EVAL_BATCH_SIZE = 1024
 class SequenceConfig:
     """Hyperparameters.
 
-    ``max_length`` items of history are read (the latest); ``negatives`` items are sampled per batch and
-    shared by its positions; ``gbce_t`` is gSASRec's calibration (1 is plain BCE, 0 undoes the sampling).
+    ``max_length`` items of history are read (the latest); ``negatives`` items are sampled per training
+    window and shared by its positions; ``gbce_t`` is gSASRec's calibration (0 is plain BCE, 1 fully
+    corrects the sampling rate; gBCE needs uniform sampling).
     ``val_fraction`` of the eligible users hold out their last item for early stopping (0: no validation,
     train ``max_epochs`` and keep the last weights); ``patience`` is in epochs without a better NDCG@10.
     With ``exclude_seen`` (our offline protocol) a user is eligible only when their last item is new to
@@ -92,6 +94,8 @@ class SequenceConfig:
             raise ValueError(f"val_fraction must be in [0, 1), not {self.val_fraction}.")
         if not 0 <= self.gbce_t <= 1:
             raise ValueError(f"gbce_t must be in [0, 1], not {self.gbce_t}.")
+        if self.loss == GBCE and self.negative_sampling != UNIFORM:
+            raise ValueError("gbce's calibration assumes uniformly sampled negatives: use negative_sampling='uniform'.")
         if min(self.max_length, self.blocks, self.negatives, self.batch_size, self.max_epochs) < 1:
             raise ValueError("max_length, blocks, negatives, batch_size and max_epochs must be at least 1.")
 
@@ -261,7 +265,8 @@ class SequenceModel:
         return self.vocabulary.ids
 
     def known(self, item_ids: np.ndarray) -> np.ndarray:
-        """(q,) bool: whether each of ``item_ids`` (q,) was seen in training (others: score by content)."""
+        """(q,) bool: whether each of ``item_ids`` (q,) was seen in training; the others (and ids not in the
+        vocabulary) are for the content ranker to score."""
         return self.network.known.cpu().numpy()[self.vocabulary.indices(item_ids)]
 
     def scores(self, history: np.ndarray) -> np.ndarray:
@@ -391,8 +396,9 @@ def _training_windows(sequences: list[np.ndarray], max_length: int) -> tuple[tor
 
 
 class _NegativeSampler:
-    """``config.negatives`` item indices per call, uniformly or by popularity among ``counts`` > 0, with
-    ``log_q`` (n_items + 1,) the log sampling probability when it is not uniform (for the log-Q correction)."""
+    """Negative item indices, with replacement, uniformly or by popularity among the items with ``counts``
+    (n_items + 1,) > 0; ``log_q`` (n_items + 1,) the log sampling probability when it is not uniform (for
+    the log-Q correction). Draws from ``generator``, so a seed fixes them."""
 
     def __init__(self, counts: np.ndarray, config: SequenceConfig, generator: torch.Generator, device: str) -> None:
         self.count = config.negatives
@@ -518,46 +524,57 @@ def _train_epoch(
         rows = order[start:start + config.batch_size]
         batch = windows[rows.to(windows.device)][:, -int(lengths[rows].max()):]
         inputs, targets = batch[:, :-1], batch[:, 1:]
-        real = inputs != PAD_INDEX
         negatives = sampler.sample(len(batch))
-        # Each item's row once per step: one pass through the content projection and the embedding backward.
-        needed = torch.cat([inputs.reshape(-1), targets.reshape(-1), negatives.reshape(-1)])
-        unique, inverse = torch.unique(needed, return_inverse=True)
-        vectors = network.item_vectors(unique).index_select(0, inverse)
-        input_vectors, target_vectors, negative_vectors = vectors.split([inputs.numel(), inputs.numel(), negatives.numel()])
-        hidden = network(inputs, input_vectors.view(*inputs.shape, -1))
-        positive = (hidden * target_vectors.view_as(hidden)).sum(dim=-1)[real]
-        negative = (hidden @ negative_vectors.view(*negatives.shape, -1).transpose(1, 2))[real]
-        collisions = (targets.unsqueeze(2) == negatives.unsqueeze(1))[real]
-        window_negatives = negatives.unsqueeze(1).expand(-1, inputs.shape[1], -1)[real]
-        loss = _loss(positive, negative, collisions, targets=targets[real], negatives=window_negatives,
-                     config=config, log_q=sampler.log_q, known_items=known_items)
+        positive, negative = _window_logits(network, inputs, targets, negatives)
+        real = inputs != PAD_INDEX
+        if sampler.log_q is not None:
+            positive = positive - sampler.log_q[targets]
+            negative = negative - sampler.log_q[negatives].unsqueeze(1)
+        # A sampled negative that is the position's own target is no negative.
+        collisions = targets.unsqueeze(2) == negatives.unsqueeze(1)
+        loss = _loss(positive[real], negative[real], collisions[real], config=config, known_items=known_items)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total += loss.detach() * len(positive)
-        positions += len(positive)
+        total += loss.detach() * int(real.sum())
+        positions += int(real.sum())
     return float(total) / positions
 
 
+def _window_logits(
+    network: SasRec, inputs: torch.Tensor, targets: torch.Tensor, negatives: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits (b, l) of each position's next item ``targets`` (b, l) and (b, l, k) of its window's
+    ``negatives`` (b, k), after ``inputs`` (b, l)."""
+    # Each item's row once per step: one pass through the content projection and the embedding backward.
+    needed = torch.cat([inputs.reshape(-1), targets.reshape(-1), negatives.reshape(-1)])
+    unique, inverse = torch.unique(needed, return_inverse=True)
+    vectors = network.item_vectors(unique).index_select(0, inverse)
+    input_vectors, target_vectors, negative_vectors = vectors.split([inputs.numel(), targets.numel(), negatives.numel()])
+    hidden = network(inputs, input_vectors.view(*inputs.shape, -1))
+    positive = (hidden * target_vectors.view_as(hidden)).sum(dim=-1)
+    negative = hidden @ negative_vectors.view(*negatives.shape, -1).transpose(1, 2)
+    return positive, negative
+
+
 def _loss(
-    positive: torch.Tensor, negative: torch.Tensor, collisions: torch.Tensor, *, targets: torch.Tensor,
-    negatives: torch.Tensor, config: SequenceConfig, log_q: torch.Tensor | None, known_items: int,
+    positive: torch.Tensor, negative: torch.Tensor, collisions: torch.Tensor, *, config: SequenceConfig,
+    known_items: int,
 ) -> torch.Tensor:
-    """Mean over p positions of the loss of ``positive`` (p,) logits of their next items ``targets`` (p,)
-    against ``negative`` (p, k) logits of the ``negatives`` (p, k) sampled for them; ``collisions`` (p, k)
-    marks a negative that is the position's own target, which is no negative."""
-    if config.loss == GBCE:
-        # gSASRec: σ(s⁺)^β, β = α(t(1 − 1/α) + 1/α), α the sampling rate of the negatives.
-        alpha = min(1.0, config.negatives / max(1, known_items - 1))
-        beta = alpha * (config.gbce_t * (1 - 1 / alpha) + 1 / alpha)
-        negative_loss = functional.softplus(negative).masked_fill(collisions, 0.0).sum(dim=1)
-        return (beta * functional.softplus(-positive) + negative_loss).mean()
-    if log_q is not None:
-        positive = positive - log_q[targets]
-        negative = negative - log_q[negatives]
-    logits = torch.cat([positive.unsqueeze(1), negative.masked_fill(collisions, -math.inf)], dim=1)
-    return functional.cross_entropy(logits, torch.zeros(len(logits), dtype=torch.int64, device=logits.device))
+    """Mean over p positions of the loss of ``positive`` (p,) next-item logits against ``negative`` (p, k)
+    sampled ones, leaving out the ``collisions`` (p, k)."""
+    if config.loss == SAMPLED_SOFTMAX:
+        logits = torch.cat([positive.unsqueeze(1), negative.masked_fill(collisions, -math.inf)], dim=1)
+        return functional.cross_entropy(logits, torch.zeros(len(logits), dtype=torch.int64, device=logits.device))
+    # gSASRec: σ(s⁺)^β, β = α(t(1 − 1/α) + 1/α), α the sampling rate of the negatives.
+    alpha = min(1.0, config.negatives / max(1, known_items - 1))
+    beta = alpha * (config.gbce_t * (1 - 1 / alpha) + 1 / alpha)
+    # Every logit shifted to the best constant one, log(β / k): otherwise the first steps' push of all k
+    # negatives down collapses the hidden state to one vector for every context, and it never recovers.
+    # A constant shift leaves the ranking as it is.
+    offset = math.log(beta / config.negatives)
+    negative_loss = functional.softplus(negative + offset).masked_fill(collisions, 0.0).sum(dim=1)
+    return (beta * functional.softplus(-(positive + offset)) + negative_loss).mean()
 
 
 def _validation_metrics(network: SasRec, validation: _Validation, *, item_ids: np.ndarray) -> tuple[float, float]:
