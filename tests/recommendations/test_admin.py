@@ -165,8 +165,10 @@ SCHEDULE = [
 
 
 def _schedule() -> list[tuple[str, ...]]:
+    """The rows migration 0003 manages (later migrations schedule other tasks)."""
     return list(
-        PeriodicTask.objects.filter(task__startswith="recommendations.").order_by("name")
+        PeriodicTask.objects.filter(task__in=["recommendations.tasks.encoder_retrain",
+                                              "recommendations.tasks.neighbours_refresh"]).order_by("name")
         .values_list("name", "task", "args", "kwargs", "crontab__minute", "crontab__hour")
     )
 

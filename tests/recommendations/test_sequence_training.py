@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from io import StringIO
 from typing import Any
 
 import numpy as np
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -19,6 +21,8 @@ from recommendations.services import sequences
 from tests.factories import HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+sequence_schedule = importlib.import_module("recommendations.migrations.0007_sequence_beat_schedule")
 
 SMALL = SequenceConfig(hidden=16, blocks=1, heads=1, negatives=2, batch_size=16, max_epochs=3, val_fraction=0.0)
 
@@ -92,6 +96,9 @@ def test_it_refuses_to_train_on_too_few_sequences() -> None:
 
 
 def test_it_schedules_nightly_training_per_kind() -> None:
+    # A transactional test flushes migration-made rows from a reused test database: recreate them the
+    # way the migration does (it updates rows that exist).
+    sequence_schedule.schedule_create(apps, None)
     rows = PeriodicTask.objects.filter(task="recommendations.tasks.sequence_model_train").order_by("name")
 
     assert [(row.name, row.args, row.crontab.hour, row.crontab.minute) for row in rows] == [
