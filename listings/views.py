@@ -105,12 +105,10 @@ def _record_open(request: HttpRequest, *, listing: Listing) -> None:
 
 def _actor(request: HttpRequest) -> dict[str, Any]:
     """Who an interaction belongs to: the user, or the anonymous visitor's session (created on demand)."""
-    if request.user.is_authenticated:
-        return {"user": request.user}
-    if request.session.session_key is None:
-        request.session.save()
-        request.session.modified = True  # so the middleware sends the new session's cookie
-    return {"session_key": request.session.session_key or ""}
+    actor = actor_from_request(request, create_session=True)
+    if actor is None or actor.user_id is None:
+        return {"session_key": actor.session_key if actor else ""}
+    return {"user": request.user}
 
 
 def _render_detail(request: HttpRequest, *, listing: Listing, inquiry_form: InquiryForm | None) -> HttpResponse:
