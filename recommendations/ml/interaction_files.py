@@ -18,14 +18,13 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 
+from listings.importers.reading import csv_open
 from recommendations.ml.evaluation import GENERIC_EVENT, EventLog
 
 USER, ITEM, TIMESTAMP = "user", "item", "timestamp"
@@ -120,9 +119,8 @@ def interaction_file_read(*, path: Path) -> InteractionFile:
     """Read the interaction file at ``path`` (module docstring). Raises InteractionFileError for a file
     without a header, whose header lacks a column (named), or without one readable row; OSError when the
     file cannot be opened."""
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as text:
-        records = _records(text)
-        header = next((cells for _, cells, error in records if cells and not error), None)
+    with csv_open(path, progress=False) as reader:
+        header = reader.header()
         if header is None:
             raise InteractionFileError(f"{path} is empty: it needs a header with the columns {', '.join(COLUMNS)}.")
         names = [name.strip().lower() for name in header]
@@ -137,11 +135,11 @@ def interaction_file_read(*, path: Path) -> InteractionFile:
         items: list[str] = []
         times: list[float] = []
         skipped_lines: dict[str, list[int]] = {}
-        for line, cells, error in records:
+        for record in reader.rows():
             try:
-                user, item, seconds = _row(cells, error=error, width=len(names), columns=columns)
+                user, item, seconds = _row(record.cells, error=record.error, width=len(names), columns=columns)
             except _RowSkipped as skip:
-                skipped_lines.setdefault(skip.reason, []).append(line)
+                skipped_lines.setdefault(skip.reason, []).append(record.line)
                 continue
             users.append(user)
             items.append(item)
@@ -156,23 +154,6 @@ def interaction_file_read(*, path: Path) -> InteractionFile:
     log = EventLog(user_ids=user_ids.astype(np.int64), item_ids=item_ids.astype(np.int64),
                    events=np.full(len(users), GENERIC_EVENT, dtype=object), times=np.array(times, dtype=np.float64))
     return InteractionFile(log=log, user_names=user_names, item_names=item_names, skipped=skipped)
-
-
-def _records(text: TextIO) -> Iterator[tuple[int, list[str], str]]:
-    """(line where the record starts, cells, error) for every non-blank record; an unreadable record
-    comes with no cells and the csv module's error."""
-    reader = csv.reader(text)
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield line, [], f"{error}"
-            continue
-        if any(cell.strip() for cell in cells):
-            yield line, cells, ""
 
 
 def _row(cells: list[str], *, error: str, width: int, columns: list[int]) -> tuple[str, str, float]:
