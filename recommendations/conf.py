@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from recommendations.ml.evaluation import InterestSettings
 from recommendations.ml.interest import event_weights_merge
 from recommendations.ml.ranking import RankingSettings
 
@@ -46,6 +47,12 @@ def half_life_days() -> float:
 def intent_threshold() -> float:
     """Share of interest in sale (or rent) listings from which a person counts as a buyer (or renter)."""
     return float(settings.FEED_INTENT_THRESHOLD)
+
+
+def interest_settings() -> InterestSettings:
+    """How events become interest and intent, as offline evaluation and blend tuning take them."""
+    return InterestSettings(weights=event_weights(), half_life_days=half_life_days(),
+                            intent_threshold=intent_threshold())
 
 
 def ranking_settings() -> RankingSettings:

@@ -92,11 +92,15 @@ def money_short(amount: float, *, per_month: bool = False) -> str:
 
 def feed_reason(
     *, anchor_title: str | None, target_price: float | None, budget_is_set: bool, per_month: bool,
-    price_fits: bool, is_new: bool,
+    price_fits: bool, is_new: bool, viewed_next_after: str | None = None,
 ) -> str:
-    """Why an item is in a person's feed, e.g. "Because you viewed 12 Oak St · Within your ~$250k budget"."""
+    """Why an item is in a person's feed, e.g. "Because you viewed 12 Oak St · Within your ~$250k budget".
+    An item the next-item model mainly recommends names the last listing the person looked at instead:
+    "People who viewed 12 Oak St next looked at this"."""
     parts = []
-    if anchor_title:
+    if viewed_next_after:
+        parts.append(f"People who viewed {_shorten(viewed_next_after)} next looked at this")
+    elif anchor_title:
         parts.append(f"Because you viewed {_shorten(anchor_title)}")
     if target_price is not None and price_fits:
         price = money_short(target_price, per_month=per_month)

@@ -6,8 +6,11 @@ processes that only enqueue these tasks should not pay for at start-up.
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
+logger = logging.getLogger(__name__)
 TRAINING_TIME_LIMIT = 6 * 3600
 
 
@@ -62,8 +65,13 @@ def profiles_refresh(user_id: int | None = None, session_key: str = "") -> None:
 
 
 @shared_task(time_limit=TRAINING_TIME_LIMIT, soft_time_limit=TRAINING_TIME_LIMIT - 60)
-def sequence_model_train(kind: str) -> int:
-    """Train and activate a new next-item (SASRec) model for ``kind``; returns its version id."""
+def sequence_model_train(kind: str) -> int | None:
+    """Train and activate a new next-item (SASRec) model for ``kind``; returns its version id, or None when
+    there is nothing to train on yet (a new site: the nightly run then tries again)."""
     from recommendations.services import sequences
 
-    return sequences.sequence_model_train(kind=kind).pk
+    try:
+        return sequences.sequence_model_train(kind=kind).pk
+    except sequences.NotEnoughSequences as error:
+        logger.info("No %s next-item model trained: %s", kind, error)
+        return None

@@ -34,10 +34,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from recommendations.ml.hybrid import BlendCase, blend_weight_tune, hybrid_scores, sequence_affinity
 from recommendations.ml.interest import SECONDS_PER_DAY, interest_scores
 from recommendations.ml.metrics import (
     COVERAGE,
@@ -52,12 +54,16 @@ from recommendations.ml.metrics import (
 from recommendations.ml.profiles import Profile, profile_build
 from recommendations.ml.ranking import Items, RankingSettings, feed_order, feed_scores
 
+if TYPE_CHECKING:
+    from recommendations.ml.sequence import SequenceConfig
+
 RANDOM = "random"
 POPULARITY = "popularity"
 ITEM_KNN = "itemknn"
 CONTENT = "content"
 FEED = "feed"
 SASREC = "sasrec"
+HYBRID = "hybrid"
 MIN_VALIDATION_USERS = 20
 UNVALIDATED_EPOCHS = 30
 # The generic mode's one event: files of user, item and time carry no event types, so every event counts.
@@ -171,7 +177,12 @@ class Recommender(ABC):
     name: str
 
     def fit(self, *, train: EventLog, catalogue: np.ndarray) -> None:
+        self.train = train
         self.catalogue = catalogue
+
+    def fitted_on(self, *, train: EventLog, catalogue: np.ndarray) -> bool:
+        """Whether ``fit`` last saw exactly this data (a hybrid reuses its components' fits)."""
+        return getattr(self, "train", None) is train and getattr(self, "catalogue", None) is catalogue
 
     @abstractmethod
     def scores(self, user: UserHistory) -> np.ndarray: ...
@@ -420,9 +431,7 @@ def _run(
     top_k = np.full((len(users), k), PAD_ID, dtype=np.int64)
     for row, user in enumerate(users):
         scores = np.array(recommender.scores(user), dtype=np.float64)
-        positions, found = positions_in(catalogue, user.seen)
-        scores[positions[found]] = -np.inf
-        scores[published > user.at] = -np.inf
+        scores[excluded_positions(catalogue, user, published)] = -np.inf
         ranked = catalogue[recommender.order(scores, k=k)]
         rows.append(ranking_metrics(ranked=ranked, relevant=np.array([user.held_out]), k=k))
         top_k[row, : min(k, len(ranked))] = ranked[:k]
@@ -468,36 +477,125 @@ def evaluated_users(results: Sequence[KindResult]) -> int:
 
 class SequenceRecommender(Recommender):
     """SASRec (``recommendations.ml.sequence``) trained on every user's training events in time order,
-    ranking by the next-item scores after the user's history. torch is imported on first use."""
+    ranking by the next-item scores after the user's history. With ``features``, item embeddings start
+    from the listings' item vectors (cold start by content). ``config`` (default: the defaults with
+    ``seed``) is shortened when fewer than ``MIN_VALIDATION_USERS`` users could validate it: no early
+    stopping then, ``UNVALIDATED_EPOCHS`` at most. torch is imported on first use."""
 
     name = SASREC
 
-    def __init__(self, *, seed: int, max_epochs: int | None = None) -> None:
+    def __init__(
+        self, *, seed: int = 0, max_epochs: int | None = None, features: ListingFeatures | None = None,
+        config: SequenceConfig | None = None, progress: bool = False,
+    ) -> None:
         self.seed = seed
         self.max_epochs = max_epochs
+        self.features = features
+        self.config = config
+        self.progress = progress
 
     def fit(self, *, train: EventLog, catalogue: np.ndarray) -> None:
         from recommendations.ml.sequence import SequenceConfig, sequence_train
 
         super().fit(train=train, catalogue=catalogue)
-        sequences = [sequence for sequence in user_sequences(train).values() if len(sequence) >= 2]
-        config = SequenceConfig(seed=self.seed)
+        by_user = {user_id: sequence for user_id, sequence in user_sequences(train).items() if len(sequence) >= 2}
+        sequences = list(by_user.values())
+        self.sequence_users = np.array(list(by_user), dtype=np.int64)
+        item_ids = np.union1d(catalogue, train.item_ids)
+        content = None
+        if self.features is not None:
+            content = np.nan_to_num(np.asarray(self.features.item_vectors[self.features.rows(item_ids)],
+                                               dtype=np.float32))
+        config = self.config or SequenceConfig(seed=self.seed)
         if sum(_validatable(sequence) for sequence in sequences) < MIN_VALIDATION_USERS:
             # Too few users to stop early on: a fixed, short training instead.
-            config = SequenceConfig(seed=self.seed, val_fraction=0.0, max_epochs=UNVALIDATED_EPOCHS)
+            config = replace(config, val_fraction=0.0, max_epochs=min(config.max_epochs, UNVALIDATED_EPOCHS))
         if self.max_epochs is not None:
-            config = SequenceConfig(**{**config.to_dict(), "max_epochs": self.max_epochs})
+            config = replace(config, max_epochs=self.max_epochs)
         self.model = None
+        self.training: dict[str, float | int] = {}
         if sequences:
-            self.model, self.training = sequence_train(
-                sequences, item_ids=np.union1d(catalogue, train.item_ids), config=config
-            )
+            self.model, self.training = sequence_train(sequences, item_ids=item_ids, content=content, config=config,
+                                                       progress=self.progress)
             self.rows = positions_in(self.model.item_ids, catalogue)[0]
+            self.known = self.model.known(self.model.item_ids)
 
     def scores(self, user: UserHistory) -> np.ndarray:
         if self.model is None:  # nobody had two events to learn from: no opinion
             return np.zeros(len(self.catalogue))
         return np.asarray(self.model.scores(user.item_ids), dtype=np.float64)[self.rows]
+
+    def affinity(self, user: UserHistory) -> np.ndarray:
+        """(n,) ``hybrid.sequence_affinity`` of the catalogue after the user's history (0 without a model)."""
+        if self.model is None:
+            return np.zeros(len(self.catalogue))
+        logits = np.asarray(self.model.scores(user.item_ids), dtype=np.float64)
+        return sequence_affinity(logits, self.known)[self.rows]
+
+    def validation_users(self) -> np.ndarray:
+        """(v,) ids of the users whose last training item validated the model."""
+        return np.zeros(0, dtype=np.int64) if self.model is None else self.sequence_users[self.model.validation_rows]
+
+
+class HybridRecommender(Recommender):
+    """The feed's score blended with SASRec's affinity (``recommendations.ml.hybrid``), ordered as the
+    feed orders. The blend weight is tuned on SASRec's validation users (the last item of their training
+    events, which SASRec did not train on) with the feed's ranking, as production tunes it. Components
+    already fitted on the same data (earlier in the protocol) are not fitted again."""
+
+    name = HYBRID
+
+    def __init__(self, *, feed: FeedRecommender, sequence: SequenceRecommender, k: int = 10) -> None:
+        self.feed = feed
+        self.sequence = sequence
+        self.k = k
+
+    def fit(self, *, train: EventLog, catalogue: np.ndarray) -> None:
+        super().fit(train=train, catalogue=catalogue)
+        for component in (self.feed, self.sequence):
+            if not component.fitted_on(train=train, catalogue=catalogue):
+                component.fit(train=train, catalogue=catalogue)
+        cases = []
+        for user in last_item_histories(train, user_ids=self.sequence.validation_users(),
+                                        weights=self.feed.interest.weights):
+            held_out, found = positions_in(catalogue, np.array([user.held_out]))
+            if found[0] and len(user.seen):
+                cases.append(BlendCase(content=self.feed.scores(user), affinity=self.sequence.affinity(user),
+                                       held_out=int(held_out[0]),
+                                       excluded=excluded_positions(catalogue, user, self.feed.published)))
+        self.tuning = blend_weight_tune(cases, order=lambda scores: self.feed.order(scores, k=self.k), k=self.k)
+
+    def scores(self, user: UserHistory) -> np.ndarray:
+        return hybrid_scores(content=self.feed.scores(user), affinity=self.sequence.affinity(user),
+                             weight=self.tuning.weight)
+
+    def order(self, scores: np.ndarray, *, k: int) -> np.ndarray:
+        return self.feed.order(scores, k=k)
+
+
+def last_item_histories(log: EventLog, *, user_ids: np.ndarray, weights: Mapping[str, float]) -> list[UserHistory]:
+    """For each of ``user_ids`` with two or more events in ``log``, their last event held out and the events
+    before it as history (``seen``: the listings of its weighted events), by ascending user id."""
+    wanted = set(np.asarray(user_ids).tolist())
+    weighted = log.weights(weights) > 0
+    histories = []
+    for user_id, rows in _rows_by_user(log):
+        if user_id not in wanted or len(rows) < 2:
+            continue
+        before = rows[:-1]
+        histories.append(UserHistory(
+            user_id=user_id, held_out=int(log.item_ids[rows[-1]]), at=float(log.times[rows[-1]]),
+            item_ids=log.item_ids[before], events=log.events[before], times=log.times[before],
+            seen=np.unique(log.item_ids[before][weighted[before]]),
+        ))
+    return histories
+
+
+def excluded_positions(catalogue: np.ndarray, user: UserHistory, published: np.ndarray) -> np.ndarray:
+    """Catalogue positions a user's ranking leaves out: their seen listings and those published after the
+    held-out event (``published`` (n,) seconds since the epoch)."""
+    positions, found = positions_in(catalogue, user.seen)
+    return np.union1d(positions[found], np.flatnonzero(published > user.at))
 
 
 def _validatable(sequence: np.ndarray) -> bool:

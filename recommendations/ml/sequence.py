@@ -257,6 +257,8 @@ class SequenceModel:
         self.vocabulary = vocabulary
         self.config = network.config
         self.metrics = metrics or {}
+        # After training: which of the training sequences held out their last item (not saved).
+        self.validation_rows = np.zeros(0, dtype=np.int64)
         with torch.inference_mode():
             self._table = network.item_table()[1:]
 
@@ -337,11 +339,13 @@ def _left_padded(rows: Sequence[np.ndarray], width: int | None = None) -> torch.
 @dataclass(frozen=True)
 class _Validation:
     """Held-out last items: ``histories`` (v, ≤ max_length) left-padded indices, ``targets`` (v,),
-    ``excluded`` (2, e) (user row, index) pairs taken out of the ranking."""
+    ``excluded`` (2, e) (user row, index) pairs taken out of the ranking, ``rows`` (v,) the validation
+    users' positions in the training sequences."""
 
     histories: torch.Tensor
     targets: torch.Tensor
     excluded: torch.Tensor
+    rows: np.ndarray
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -376,7 +380,7 @@ def _validation_split(
     excluded = np.concatenate(pairs, axis=1) if pairs else np.zeros((2, 0), dtype=np.int64)
     return training, _Validation(
         histories=_left_padded(histories), targets=torch.tensor(targets, dtype=torch.int64),
-        excluded=torch.from_numpy(excluded.astype(np.int64)),
+        excluded=torch.from_numpy(excluded.astype(np.int64)), rows=np.array(chosen, dtype=np.int64),
     )
 
 
@@ -432,7 +436,8 @@ def sequence_train(
     Returns the model (best validation epoch) and metrics: validation ``ndcg@10`` and ``hr@10`` at the best
     epoch (NaN without validation), ``best_epoch``, ``epochs_run`` (from 1), ``seconds_per_epoch``
     (training and validation), ``train_loss`` of the best epoch, ``validation_users``,
-    ``training_positions`` (targets per epoch) and ``known_items``.
+    ``training_positions`` (targets per epoch) and ``known_items``. The model's ``validation_rows`` (v,)
+    are the positions in ``sequences`` of the validation users (their last item was held out of training).
     """
     config = config or SequenceConfig()
     device = config.device or default_device()
@@ -487,7 +492,9 @@ def sequence_train(
         "train_loss": best_loss, "validation_users": len(validation),
         "training_positions": int((lengths - 1).sum()), "known_items": len(sampler.candidates),
     }
-    return SequenceModel(network, vocabulary, metrics=metrics), metrics
+    model = SequenceModel(network, vocabulary, metrics=metrics)
+    model.validation_rows = validation.rows
+    return model, metrics
 
 
 def _checked_indices(vocabulary: ItemVocabulary, sequence: np.ndarray) -> np.ndarray:

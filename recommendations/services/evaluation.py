@@ -18,12 +18,14 @@ from recommendations.ml.evaluation import (
     ContentRecommender,
     EventLog,
     FeedRecommender,
+    HybridRecommender,
     InterestSettings,
     ItemKnnRecommender,
     KindResult,
     ListingFeatures,
     PopularityRecommender,
     RandomRecommender,
+    SequenceRecommender,
     evaluated_users,
     intent_predict,
     leave_last_out,
@@ -57,12 +59,14 @@ class EvaluationReport:
     algorithms: dict[str, dict[str, float]]
 
 
-def recommenders_evaluate(*, k: int = 10, kind: str | None = None, seed: int = 0) -> EvaluationReport:
-    """Evaluate random, popularity, item-kNN, content and the feed on ``kind`` (default: every kind
+def recommenders_evaluate(
+    *, k: int = 10, kind: str | None = None, seed: int = 0, sasrec_epochs: int | None = None
+) -> EvaluationReport:
+    """Evaluate random, popularity, item-kNN, content, the feed, SASRec (seeded with ``seed``, at most
+    ``sasrec_epochs`` when given) and the hybrid of the last two on ``kind`` (default: every kind
     signed-in users interacted with). Raises EvaluationUnavailable when a kind evaluated has no active
     encoder, or when no user has a held-out listing (two listings of one kind, the last still offered)."""
-    interest = InterestSettings(weights=conf.event_weights(), half_life_days=conf.half_life_days(),
-                                intent_threshold=conf.intent_threshold())
+    interest = conf.interest_settings()
     kinds = [kind] if kind else _kinds_interacted()
     results: list[KindResult] = []
     histories: dict[str, tuple[EventLog, ListingFeatures]] = {}
@@ -74,6 +78,8 @@ def recommenders_evaluate(*, k: int = 10, kind: str | None = None, seed: int = 0
         catalogue, features = listing_features(version=version, extra_ids=np.unique(log.item_ids))
         histories[name] = (log, features)
         split = leave_last_out(log, weights=interest.weights)
+        feed = FeedRecommender(features=features, interest=interest, settings=conf.ranking_settings())
+        sequence = SequenceRecommender(seed=seed, features=features, max_epochs=sasrec_epochs)
         results.append(protocol_run(
             split=split, catalogue=catalogue, k=k, weights=interest.weights,
             published=features.published[features.rows(catalogue)],
@@ -82,7 +88,9 @@ def recommenders_evaluate(*, k: int = 10, kind: str | None = None, seed: int = 0
                 PopularityRecommender(weights=interest.weights),
                 ItemKnnRecommender(weights=interest.weights),
                 ContentRecommender(features=features, interest=interest, settings=conf.ranking_settings()),
-                FeedRecommender(features=features, interest=interest, settings=conf.ranking_settings()),
+                feed,
+                sequence,
+                HybridRecommender(feed=feed, sequence=sequence, k=k),
             ],
         ))
     users = evaluated_users(results)

@@ -22,12 +22,23 @@ from pgvector.django import CosineDistance, VectorField
 from listings.models import Event, Interaction, Kind, Listing, Offer, Status
 from recommendations import conf
 from recommendations.actors import Actor
+from recommendations.ml.evaluation import positions_in
+from recommendations.ml.hybrid import hybrid_scores, sequence_affinity, sequence_led
 from recommendations.ml.profiles import HYBRID, INTENT_OFFERS
 from recommendations.ml.ranking import Items, anchors_pick, diversify, feed_scores
-from recommendations.models import Dismissal, FeedPreference, InterestProfile, ItemEmbedding, TextEmbedding
+from recommendations.models import (
+    Algorithm,
+    Dismissal,
+    FeedPreference,
+    InterestProfile,
+    ItemEmbedding,
+    TextEmbedding,
+)
 from recommendations.reasons import feed_reason
 from recommendations.selectors import listings_for_output
 from recommendations.services.profiles import profile_current
+from recommendations.services.sequences import BLEND_WEIGHT, sequence_model
+from recommendations.services.versions import version_active
 
 # Candidates per feed: six per item asked for, within these bounds (the HNSW search list is as long).
 # At 1M listings the search costs 2.7 ms for 60 and 5 ms for 100.
@@ -38,6 +49,8 @@ MAX_LIMIT = 50
 NEW_DAYS = 7
 # A "because you viewed X" names X only when the item really resembles it.
 ANCHOR_MIN_COSINE = 0.8
+# The next-item model adds up to half as many candidates as the centroid search finds.
+SEQUENCE_SHARE_OF_CANDIDATES = 2
 
 
 @dataclass(frozen=True)
@@ -172,8 +185,16 @@ def _personalized(
     *, actor: Actor, kind: str, profile: InterestProfile, preference: FeedPreference | None, intent: str,
     excluded: list[QuerySet[Any]], limit: int, now: datetime,
 ) -> list[_Ranked]:
-    rows = _candidates(actor=actor, kind=kind, profile=profile, offers=INTENT_OFFERS[intent], excluded=excluded,
-                       count=min(max(CANDIDATES_PER_ITEM * limit, CANDIDATES_MIN), CANDIDATES_MAX))
+    count = min(max(CANDIDATES_PER_ITEM * limit, CANDIDATES_MIN), CANDIDATES_MAX)
+    sequence = _sequence_opinion(actor=actor, kind=kind)
+    search = _CandidateSearch(actor=actor, kind=kind, version_id=profile.version_id, offers=INTENT_OFFERS[intent],
+                              excluded=excluded)
+    rows = search.nearest(profile.item_centroid, count=count)
+    if sequence is not None:
+        # What the person is likely to look at next, wherever it lies from their centroid.
+        found = {row[0] for row in rows}
+        rows += [row for row in search.among(sequence.top(count // SEQUENCE_SHARE_OF_CANDIDATES, skip=found))
+                 if row[0] not in found]
     if not rows:
         return []
     ids = np.array([row[0] for row in rows], dtype=np.int64)
@@ -201,12 +222,18 @@ def _personalized(
         target_prices={offer: None if value is None else float(value) for offer, value in targets.items()},
         intent=intent, places=anchors.places, settings=settings,
     )
-    picked = diversify(scores.score, items.item_vectors, limit=limit, diversity=settings.diversity)
+    final, led = scores.score, np.zeros(len(ids), dtype=bool)
+    if sequence is not None:
+        affinity = sequence.affinity(ids)
+        final = hybrid_scores(content=scores.score, affinity=affinity, weight=sequence.weight)
+        led = sequence_led(content=scores.score, affinity=affinity, weight=sequence.weight)
+    picked = diversify(final, items.item_vectors, limit=limit, diversity=settings.diversity)
     ranked = []
     for row, anchor in zip(picked.tolist(), anchors.titles_for(items.item_vectors[picked]), strict=True):
         offer = str(items.offers[row])
         target = targets[offer]
-        ranked.append(_Ranked(int(ids[row]), float(scores.score[row]), feed_reason(
+        ranked.append(_Ranked(int(ids[row]), float(final[row]), feed_reason(
+            viewed_next_after=sequence.last_title if sequence is not None and led[row] else None,
             anchor_title=anchor,
             target_price=None if target is None else float(target),
             budget_is_set=budgets[offer] is not None,
@@ -217,29 +244,94 @@ def _personalized(
     return ranked
 
 
-def _candidates(
-    *, actor: Actor, kind: str, profile: InterestProfile, offers: tuple[str, ...], excluded: list[QuerySet[Any]],
-    count: int,
-) -> list[tuple[Any, ...]]:
-    """The ``count`` nearest active listings to the centroid by HNSW, as (id, vector, price, offer, published
-    at in epoch seconds, lat, lon); iterative scans keep the filters from starving the search."""
-    queryset = ItemEmbedding.objects.filter(
-        version_id=profile.version_id, listing__kind=kind, listing__status=Status.ACTIVE,
-        listing__offer__in=offers,
-    )
-    for ids in excluded:
-        queryset = queryset.exclude(listing_id__in=ids)
-    if actor.user_id is not None:
-        queryset = queryset.exclude(listing__seller_id=actor.user_id)
-    published = Extract(Coalesce("listing__published_at", "listing__created_at"), "epoch")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {count:d}")
-        return list(
-            queryset.order_by(CosineDistance("vector", profile.item_centroid))
-            .annotate(published=Cast(published, FloatField()))
-            .values_list("listing_id", "vector", "listing__price", "listing__offer", "published", "listing__lat",
-                         "listing__lon")[:count]
+@dataclass(frozen=True)
+class _CandidateSearch:
+    """Active listings of ``kind`` the actor may be shown (offers of their intent, nothing excluded, not
+    their own) with an item embedding of ``version_id``, as rows (id, vector, price, offer, published at in
+    epoch seconds, lat, lon)."""
+
+    actor: Actor
+    kind: str
+    version_id: int | None
+    offers: tuple[str, ...]
+    excluded: list[QuerySet[Any]]
+
+    def _queryset(self) -> QuerySet[Any]:
+        queryset = ItemEmbedding.objects.filter(
+            version_id=self.version_id, listing__kind=self.kind, listing__status=Status.ACTIVE,
+            listing__offer__in=self.offers,
         )
+        for ids in self.excluded:
+            queryset = queryset.exclude(listing_id__in=ids)
+        if self.actor.user_id is not None:
+            queryset = queryset.exclude(listing__seller_id=self.actor.user_id)
+        published = Extract(Coalesce("listing__published_at", "listing__created_at"), "epoch")
+        return queryset.annotate(published=Cast(published, FloatField()))
+
+    def _rows(self, queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+        return list(queryset.values_list("listing_id", "vector", "listing__price", "listing__offer", "published",
+                                         "listing__lat", "listing__lon"))
+
+    def nearest(self, centroid: Any, *, count: int) -> list[tuple[Any, ...]]:
+        """The ``count`` nearest to ``centroid`` by HNSW; iterative scans keep the filters from starving
+        the search."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {count:d}")
+            return self._rows(self._queryset().order_by(CosineDistance("vector", centroid))[:count])
+
+    def among(self, listing_ids: list[int]) -> list[tuple[Any, ...]]:
+        """Those of ``listing_ids`` that qualify, in no particular order."""
+        if not listing_ids:
+            return []
+        return self._rows(self._queryset().filter(listing_id__in=listing_ids).order_by())
+
+
+@dataclass(frozen=True)
+class _SequenceOpinion:
+    """The next-item model's view of one person: ``affinity`` over the model's items (``item_ids``),
+    the blend ``weight`` of its version, and the title of the last listing they looked at."""
+
+    item_ids: np.ndarray
+    affinity_by_item: np.ndarray
+    weight: float
+    last_title: str
+
+    def affinity(self, listing_ids: np.ndarray) -> np.ndarray:
+        """(q,) affinity of each listing; 0 for listings the model does not know (content alone)."""
+        positions, found = positions_in(self.item_ids, listing_ids)
+        return np.where(found, self.affinity_by_item[positions], 0.0)
+
+    def top(self, count: int, *, skip: set[int]) -> list[int]:
+        """Up to ``count`` listing ids the model expects most, best first, none of ``skip``, affinity > 0."""
+        order = np.argsort(-self.affinity_by_item, kind="stable")
+        chosen: list[int] = []
+        for position in order.tolist():
+            if len(chosen) == count or self.affinity_by_item[position] <= 0:
+                break
+            listing_id = int(self.item_ids[position])
+            if listing_id not in skip:
+                chosen.append(listing_id)
+        return chosen
+
+
+def _sequence_opinion(*, actor: Actor, kind: str) -> _SequenceOpinion | None:
+    """None without an active next-item model for ``kind``, a zero blend weight, or a recent history of
+    listings the model knows (the current anonymous session counts: its interactions are the actor's)."""
+    version = version_active(kind=kind, algorithm=Algorithm.SASREC)
+    weight = float(version.params.get(BLEND_WEIGHT, 0.0)) if version is not None else 0.0
+    if version is None or weight <= 0:
+        return None
+    model = sequence_model(version=version)
+    recent = list(
+        Interaction.objects.filter(**actor.lookup, listing__kind=kind).exclude(event=Event.IMPRESSION)
+        .order_by("-created_at", "-id").values_list("listing_id", "listing__title")[: model.config.max_length]
+    )[::-1]
+    history = np.array([listing_id for listing_id, _ in recent], dtype=np.int64)
+    if not len(history) or not model.known(history).any():
+        return None
+    affinity = sequence_affinity(model.scores(history), model.known(model.item_ids))
+    return _SequenceOpinion(item_ids=model.item_ids, affinity_by_item=affinity, weight=weight,
+                            last_title=recent[-1][1])
 
 
 @dataclass(frozen=True)

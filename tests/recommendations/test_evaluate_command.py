@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 SMALL = dataclasses.replace(DEFAULT_CONFIG, max_epochs=3, batch_size=16)
 CITIES = [("Ponce", "PR", 18.01, -66.61), ("San Juan", "PR", 18.45, -66.06), ("Miami", "FL", 25.77, -80.19),
           ("Austin", "TX", 30.27, -97.74)]
-ALGORITHMS = {"random", "popularity", "itemknn", "content", "feed"}
+ALGORITHMS = {"random", "popularity", "itemknn", "content", "feed", "sasrec", "hybrid"}
 
 
 @pytest.fixture
@@ -106,6 +106,8 @@ def test_it_finds_the_twin_of_what_a_user_viewed_first_by_content_and_feed(
     assert (report["users"], report["items"]) == (1, 24)
     assert report["algorithms"]["content"] == exact
     assert report["algorithms"]["feed"] == exact
+    # One user cannot validate SASRec: the hybrid keeps the feed's ranking (blend weight 0).
+    assert report["algorithms"]["hybrid"] == exact
     # Nobody else interacted: every other listing scores 0, ranked by id. The late listing (the lowest id)
     # is not ranked, as it was published after the held-out view: the twin comes 21st of 21.
     baseline = {"hr@10": 0.0, "ndcg@10": 0.0, "precision@10": 0.0, "recall@10": 0.0, "mrr": pytest.approx(1 / 21),
@@ -125,7 +127,8 @@ def test_it_prints_a_table_with_novelty(trained: dict[str, list[Listing]]) -> No
     lines = out.getvalue().splitlines()
     assert lines[0] == "users 1, items 24, intent accuracy n/a"
     assert lines[1].split() == ["algorithm", "hr@3", "ndcg@3", "precision@3", "recall@3", "mrr", "coverage", "novelty"]
-    assert [line.split()[0] for line in lines[2:]] == ["random", "popularity", "itemknn", "content", "feed"]
+    assert [line.split()[0] for line in lines[2:]] == ["random", "popularity", "itemknn", "content", "feed", "sasrec",
+                                                       "hybrid"]
     assert lines[5].split()[1:6] == ["1.0000", "1.0000", "0.3333", "1.0000", "1.0000"]
 
 

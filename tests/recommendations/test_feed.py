@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -23,7 +24,9 @@ from recommendations.models import (
     ModelVersion,
     ProfileRefreshMark,
 )
-from recommendations.services import feed, profiles
+from recommendations.ml.sequence import SequenceConfig, sequence_train
+from recommendations.services import feed, profiles, sequences
+from recommendations.services.artifacts import artifact_dir
 from tests.factories import HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +114,70 @@ def test_it_diversifies_the_page(buyer: User, homes: dict[str, Listing]) -> None
 
     # "pricey" outscores "far" a little but is a near copy of "near": diversity puts "far" before it.
     assert _ids(result) == [homes["near"].pk, homes["far"].pk, homes["pricey"].pk]
+
+
+@pytest.fixture
+def next_item_model(settings: Any, tmp_path: Any, homes: dict[str, Listing]) -> ModelVersion:
+    """An active next-item model, blend weight 0.6, that learned "after 12 Oak St people open 1 Far Rd"
+    (and "after 1 Far Rd, 9 Hill Ave"); 14 Oak St is in its vocabulary but nobody opened it in training."""
+    settings.DATA_DIR = tmp_path
+    viewed, far, pricey = homes["viewed"].pk, homes["far"].pk, homes["pricey"].pk
+    item_ids = np.array(sorted(listing.pk for listing in homes.values()))
+    model, _ = sequence_train([np.array([viewed, far, pricey])] * 20, item_ids=item_ids, config=SequenceConfig(
+        max_length=5, hidden=16, blocks=1, heads=1, dropout=0.0, negatives=4, batch_size=8, learning_rate=1e-2,
+        max_epochs=30, val_fraction=0.0, seed=1, device="cpu",
+    ))
+    version = ModelVersion.objects.create(kind="home", algorithm="sasrec", status="ready", active=True,
+                                          params={"blend_weight": 0.6})
+    directory = artifact_dir(version=version)
+    directory.mkdir(parents=True)
+    model.save(directory / sequences.SEQUENCE_FILE)
+    version.artifact_path = str(directory.relative_to(tmp_path / "models"))
+    version.save(update_fields=["artifact_path"])
+    return version
+
+
+def test_it_blends_in_what_people_looked_at_next_and_says_so(
+    settings: Any, buyer: User, homes: dict[str, Listing], next_item_model: ModelVersion
+) -> None:
+    settings.FEED_DIVERSITY = 0.0
+    _view(buyer, homes["viewed"])
+
+    result = feed.feed_build(actor=Actor(user_id=buyer.pk), kind="home", limit=3)
+
+    # 1 Far Rd: the model's favourite (affinity 1), content cosine 0: 0.6 × 1 + 0.4 × 0.
+    assert [(item.listing.title, item.reason) for item in result.items][0] == (
+        "1 Far Rd", "People who viewed 12 Oak St next looked at this · Near the ~$250k you have been viewing",
+    )
+    assert result.items[0].score == pytest.approx(0.6)
+    assert [item.listing.title for item in result.items][1] == "14 Oak St"
+
+
+def test_it_reads_the_anonymous_sessions_sequence(
+    settings: Any, homes: dict[str, Listing], next_item_model: ModelVersion
+) -> None:
+    settings.FEED_DIVERSITY = 0.0
+    interaction_record(listing=homes["viewed"], event=Event.VIEW, session_key="anonymous-1")
+    interaction_record(listing=homes["far"], event=Event.VIEW, session_key="anonymous-1")
+
+    result = feed.feed_build(actor=Actor(session_key="anonymous-1"), kind="home", limit=1)
+
+    assert [(item.listing.title, item.reason) for item in result.items] == [
+        ("9 Hill Ave", "People who viewed 1 Far Rd next looked at this"),
+    ]
+
+
+def test_it_keeps_the_content_ranking_when_the_blend_weight_is_zero(
+    settings: Any, buyer: User, homes: dict[str, Listing], next_item_model: ModelVersion
+) -> None:
+    settings.FEED_DIVERSITY = 0.0
+    next_item_model.params = {"blend_weight": 0.0}
+    next_item_model.save(update_fields=["params"])
+    _view(buyer, homes["viewed"])
+
+    result = feed.feed_build(actor=Actor(user_id=buyer.pk), kind="home", limit=10)
+
+    assert [item.listing.title for item in result.items] == ["14 Oak St", "9 Hill Ave", "1 Far Rd"]
 
 
 def test_it_lets_the_users_budget_win_over_the_inferred_target(buyer: User, homes: dict[str, Listing]) -> None:
@@ -285,13 +352,26 @@ def test_it_answers_the_feed_in_a_fixed_number_of_queries(
     api_client.force_authenticate(buyer)
     api_client.get(FEED_URL)  # the profile is computed once
 
-    # preferences, profile (+ its mark), savepoint, index settings, candidates, release, anchors,
-    # listings, their photos, impressions (savepoint, asynchronous commit, insert, release);
-    # two more (popular, new) only when candidates run short
-    with django_assert_num_queries(13):
+    # preferences, profile (+ its mark), next-item model version, savepoint, index settings, candidates,
+    # release, anchors, listings, their photos, impressions (savepoint, asynchronous commit, insert,
+    # release); two more (popular, new) only when candidates run short
+    with django_assert_num_queries(14):
         api_client.get(FEED_URL, {"kind": "home", "limit": 3})
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         api_client.get(FEED_URL, {"kind": "home", "limit": 4})
+
+
+def test_it_blends_the_next_item_model_in_two_more_queries(
+    api_client: APIClient, buyer: User, homes: dict[str, Listing], next_item_model: ModelVersion,
+    django_assert_num_queries: Any,
+) -> None:
+    _view(buyer, homes["viewed"])
+    api_client.force_authenticate(buyer)
+    api_client.get(FEED_URL)
+
+    # the person's recent sequence, and the model's candidates that qualify
+    with django_assert_num_queries(16):
+        api_client.get(FEED_URL, {"kind": "home", "limit": 3})
 
 
 def test_it_prefers_listings_near_where_the_person_looks(

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from listings.management.commands.import_listings import positive_int
 from listings.models import Kind
 from recommendations.ml.evaluation import evaluated_users, generic_protocol_run, generic_recommenders, results_summary
 from recommendations.ml.interaction_files import InteractionFileError, interaction_file_read
@@ -44,10 +45,11 @@ def _number(value: float) -> float | None:
 
 class Command(BaseCommand):
     help = ("Hold out each user's latest new listing and rank the whole catalogue with random, popularity, "
-            "item-kNN, content and the production feed; intent accuracy against the simulator's ground truth. "
-            "With --interactions FILE, evaluate a CSV user,item,timestamp instead (header required; timestamps "
+            "item-kNN, content, the production feed, SASRec and the hybrid of feed and SASRec; intent accuracy "
+            "against the simulator's ground truth. With --interactions FILE, evaluate a CSV user,item,timestamp instead (header required; timestamps "
             "ISO 8601 or epoch seconds; e.g. from export_interactions or generate_interaction_file): each user's "
-            "last new item is held out, every item in the file is ranked, by random, popularity and item-kNN.")
+            "last new item is held out, every item in the file is ranked, by random, popularity, item-kNN and "
+            "SASRec.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--k", type=int, default=10, help="Cut-off of the @k metrics (default 10).")
@@ -55,7 +57,9 @@ class Command(BaseCommand):
         source.add_argument("--kind", choices=Kind.values, help="Only this kind (default: every kind with users).")
         source.add_argument("--interactions", type=Path, metavar="FILE",
                             help="Evaluate this CSV user,item,timestamp instead of the database.")
-        parser.add_argument("--seed", type=int, default=0, help="Seed of the random baseline.")
+        parser.add_argument("--seed", type=int, default=0, help="Seed of the random baseline and of SASRec.")
+        parser.add_argument("--sasrec-epochs", type=positive_int, default=None,
+                            help="Train SASRec at most this many epochs (default: until validation stops improving).")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -64,10 +68,11 @@ class Command(BaseCommand):
             raise CommandError("--k must be at least 1.")
         if options["interactions"]:
             report = self.file_evaluate(path=options["interactions"], k=k, seed=options["seed"],
-                                        verbosity=options["verbosity"])
+                                        sasrec_epochs=options["sasrec_epochs"], verbosity=options["verbosity"])
         else:
             try:
-                report = recommenders_evaluate(k=k, kind=options["kind"], seed=options["seed"])
+                report = recommenders_evaluate(k=k, kind=options["kind"], seed=options["seed"],
+                                               sasrec_epochs=options["sasrec_epochs"])
             except EvaluationUnavailable as error:
                 raise CommandError(str(error)) from error
         if options["json"]:
@@ -80,7 +85,9 @@ class Command(BaseCommand):
         for name, metrics in report.algorithms.items():
             self.stdout.write(f"{name:<12}" + "".join(f"{metrics[key]:>14.4f}" for key in keys))
 
-    def file_evaluate(self, *, path: Path, k: int, seed: int, verbosity: int) -> EvaluationReport:
+    def file_evaluate(
+        self, *, path: Path, k: int, seed: int, sasrec_epochs: int | None, verbosity: int
+    ) -> EvaluationReport:
         """The generic mode on the file at ``path``; skipped rows are reported on stderr."""
         try:
             interactions = interaction_file_read(path=path)
@@ -91,7 +98,7 @@ class Command(BaseCommand):
         if interactions.skipped and verbosity > 0:
             self.stderr.write(f"{path}: {interactions.skipped_summary()}")
         result = generic_protocol_run(log=interactions.log, items=interactions.items,
-                                      recommenders=generic_recommenders(seed=seed), k=k)
+                                      recommenders=generic_recommenders(seed=seed, sasrec_epochs=sasrec_epochs), k=k)
         users = evaluated_users([result])
         if not users:
             raise CommandError(f"No user in {path} has events on two distinct items: nothing to hold out.")
