@@ -19,6 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from descriptions.selectors import description_findings
 from listings import alerts, selectors, services
 from listings.filters import ListingFilter, active_filters
 from listings.forms import FavoriteForm, InquiryForm, ListingForm, PhotoForm, SavedSearchForm
@@ -33,6 +34,7 @@ HOME_PAGE_CARDS = 8
 SIMILAR_CARDS = 8
 OPEN_SOURCES = ("search", "similar", "feed")  # the ?from= values a view's context records
 PLACEHOLDER_MAX_AGE = 365 * 24 * 3600
+MAX_DESCRIPTION_WARNINGS = 5  # after a save; the edit page lists them all
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -273,6 +275,8 @@ def listing_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.listing_update(listing=listing, data=form.listing_data(), by=request.user)
         messages.success(request, "Your changes are saved.")
+        for finding in description_findings(listing=listing)[:MAX_DESCRIPTION_WARNINGS]:
+            messages.warning(request, f"Your description says “{finding.span}”: {finding.message}")
         return redirect(listing)
     return render(request, "listings/listing_form.html", {"form": form, "listing": listing, "title": title})
 

@@ -22,6 +22,11 @@ TEXT_EMBEDDING_DIM = 384
 class Algorithm(models.TextChoices):
     AUTOENCODER = "autoencoder", "Autoencoder (item embeddings)"
     SASREC = "sasrec", "SASRec (next-item sequence model)"
+    LORA = "lora", "LoRA adapter (description writer)"
+
+
+# Model kinds: a listing kind, or every kind for models that serve both (the description writer).
+MODEL_KINDS = [*Kind.choices, ("all", "All kinds")]
 
 
 class VersionStatus(models.TextChoices):
@@ -33,7 +38,7 @@ class VersionStatus(models.TextChoices):
 class ModelVersion(models.Model):
     """One trained model. At most one version per (kind, algorithm) is active; readers use only it."""
 
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    kind = models.CharField(max_length=8, choices=MODEL_KINDS)
     algorithm = models.CharField(max_length=20, choices=Algorithm.choices)
     status = models.CharField(max_length=10, choices=VersionStatus.choices, default=VersionStatus.TRAINING)
     params = models.JSONField(default=dict, blank=True)

@@ -211,6 +211,13 @@ FEED_DIVERSITY = env.float("FEED_DIVERSITY", default=0.3)
 FEED_PROFILE_DEBOUNCE_SECONDS = env.int("FEED_PROFILE_DEBOUNCE_SECONDS", default=30)
 FEED_TRENDING_DAYS = env.int("FEED_TRENDING_DAYS", default=7)
 
+# Seller-requested descriptions. No model path: the template engine (no model needed) writes every draft.
+DESCRIPTION_MODEL_PATH = env.str("DESCRIPTION_MODEL_PATH", default="")  # a local causal LM directory
+DESCRIPTION_ADAPTER_PATH = env.str("DESCRIPTION_ADAPTER_PATH", default="")  # empty: the active LoRA version's
+DESCRIPTION_LOAD_IN_4BIT = env.bool("DESCRIPTION_LOAD_IN_4BIT", default=True)  # only where CUDA is present
+DESCRIPTION_MAX_TRIES = env.int("DESCRIPTION_MAX_TRIES", default=3)  # LLM drafts before the template's
+DESCRIPTION_MAX_NEW_TOKENS = env.int("DESCRIPTION_MAX_NEW_TOKENS", default=220)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

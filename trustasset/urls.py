@@ -12,9 +12,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/", include("listings.api_urls")),
     path("api/", include("recommendations.urls_api")),
+    path("api/", include("descriptions.urls_api")),
     path("accounts/", include("accounts.urls")),
     path("", include("listings.urls")),
     path("", include("recommendations.urls")),
+    path("", include("descriptions.urls")),
     # Uploaded photos; behind a reverse proxy, serve /media/ from MEDIA_ROOT there instead.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
