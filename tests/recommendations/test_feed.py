@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from listings.models import Event, Interaction, Listing, Offer, Status
 from listings.services import interaction_record
 from recommendations.actors import Actor
+from recommendations.ml.sequence import SequenceConfig, sequence_train
 from recommendations.models import (
     Dismissal,
     FeedPreference,
@@ -24,7 +25,6 @@ from recommendations.models import (
     ModelVersion,
     ProfileRefreshMark,
 )
-from recommendations.ml.sequence import SequenceConfig, sequence_train
 from recommendations.services import feed, profiles, sequences
 from recommendations.services.artifacts import artifact_dir
 from tests.factories import HomeFactory, UserFactory
@@ -146,11 +146,12 @@ def test_it_blends_in_what_people_looked_at_next_and_says_so(
     result = feed.feed_build(actor=Actor(user_id=buyer.pk), kind="home", limit=3)
 
     # 1 Far Rd: the model's favourite (affinity 1), content cosine 0: 0.6 × 1 + 0.4 × 0.
-    assert [(item.listing.title, item.reason) for item in result.items][0] == (
+    first, second = result.items[:2]
+    assert (first.listing.title, first.reason) == (
         "1 Far Rd", "People who viewed 12 Oak St next looked at this · Near the ~$250k you have been viewing",
     )
-    assert result.items[0].score == pytest.approx(0.6)
-    assert [item.listing.title for item in result.items][1] == "14 Oak St"
+    assert first.score == pytest.approx(0.6)
+    assert second.listing.title == "14 Oak St"
 
 
 def test_it_reads_the_anonymous_sessions_sequence(

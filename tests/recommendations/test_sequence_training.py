@@ -15,9 +15,9 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from listings.models import Event, Interaction, Listing
+from recommendations import tasks
 from recommendations.ml.sequence import SequenceConfig
 from recommendations.models import ItemEmbedding, ModelVersion, VersionStatus
-from recommendations import tasks
 from recommendations.services import sequences
 from tests.factories import HomeFactory, UserFactory
 
