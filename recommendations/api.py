@@ -16,6 +16,7 @@ from listings.serializers import ListingOutputSerializer
 from recommendations.actors import actor_from_request
 from recommendations.selectors import MAX_LIMIT, similar_listings
 from recommendations.services import feed
+from trustasset import metrics
 
 DEFAULT_LIMIT = 10
 
@@ -52,6 +53,7 @@ class SimilarListingsApi(BaseApi):
         params = SimilarInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         items = similar_listings(listing=listing, limit=params.validated_data["limit"])
+        metrics.recommendations_served(slot=metrics.SLOT_SIMILAR_API, count=len(items))
         return Response(SimilarOutputSerializer({"results": items}, context={"request": request}).data)
 
 

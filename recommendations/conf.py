@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from recommendations.ml.evaluation import InterestSettings
 from recommendations.ml.interest import event_weights_merge
 from recommendations.ml.ranking import RankingSettings
+
+if TYPE_CHECKING:
+    from recommendations.ml.autoencoder import AutoencoderConfig
 
 
 def text_weight() -> float:
@@ -33,6 +38,18 @@ def models_dir() -> Path:
 def torch_device() -> str | None:
     """None lets the ML code pick CUDA when present."""
     return settings.TORCH_DEVICE or None
+
+
+def encoder_config() -> AutoencoderConfig:
+    """The configuration scheduled trainings use: the seed deck's best, with ``ENCODER_CONFIG`` on top."""
+    from recommendations.ml.autoencoder import DEFAULT_CONFIG, AutoencoderConfig  # torch: workers only
+
+    overrides = dict(settings.ENCODER_CONFIG)
+    # The embedding width is fixed by the database column (ITEM_EMBEDDING_DIM), not a setting.
+    allowed = set(DEFAULT_CONFIG.to_dict()) - {"embedding_dim"}
+    if unknown := sorted(set(overrides) - allowed):
+        raise ImproperlyConfigured(f"ENCODER_CONFIG cannot set {unknown}; it can set {sorted(allowed)}.")
+    return AutoencoderConfig.from_dict({**DEFAULT_CONFIG.to_dict(), **overrides})
 
 
 def event_weights() -> dict[str, float]:

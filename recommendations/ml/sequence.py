@@ -321,9 +321,21 @@ class SequenceModel:
 
 
 def _history_indices(vocabulary: ItemVocabulary, history: np.ndarray, max_length: int) -> np.ndarray:
-    """The latest ``max_length`` vocabulary indices of ``history`` (h,) ids, unknown ids skipped."""
+    """The latest ``max_length`` vocabulary indices of ``history`` (h,) ids, unknown ids skipped and
+    repeats collapsed (as in training)."""
     indices = vocabulary.indices(history)
-    return indices[indices != PAD_INDEX][-max_length:]
+    return repeats_collapsed(indices[indices != PAD_INDEX])[-max_length:]
+
+
+def repeats_collapsed(sequence: np.ndarray) -> np.ndarray:
+    """``sequence`` (h,) with each run of one item kept once: a view, its search click and a favorite of
+    the same listing are one step, so the model learns moves between listings, not "A again after A"."""
+    sequence = np.asarray(sequence)
+    if len(sequence) < 2:
+        return sequence
+    keep = np.ones(len(sequence), dtype=bool)
+    keep[1:] = sequence[1:] != sequence[:-1]
+    return sequence[keep]
 
 
 def _left_padded(rows: Sequence[np.ndarray], width: int | None = None) -> torch.Tensor:
@@ -442,7 +454,7 @@ def sequence_train(
     config = config or SequenceConfig()
     device = config.device or default_device()
     vocabulary = ItemVocabulary(item_ids)
-    indexed = [_checked_indices(vocabulary, sequence) for sequence in sequences]
+    indexed = [repeats_collapsed(_checked_indices(vocabulary, sequence)) for sequence in sequences]
     training, validation = _validation_split(indexed, config)
     windows, lengths = _training_windows(training, config.max_length)
     if not len(windows):

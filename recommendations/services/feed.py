@@ -39,6 +39,7 @@ from recommendations.selectors import listings_for_output
 from recommendations.services.profiles import profile_current
 from recommendations.services.sequences import BLEND_WEIGHT, sequence_model
 from recommendations.services.versions import version_active
+from trustasset import metrics
 
 # Candidates per feed: six per item asked for, within these bounds (the HNSW search list is as long).
 # At 1M listings the search costs 2.7 ms for 60 and 5 ms for 100.
@@ -169,6 +170,7 @@ def impressions_record(*, actor: Actor, listing_ids: list[int], slot: str) -> in
                     event=Event.IMPRESSION, context={"slot": slot, "position": position})
         for position, listing_id in enumerate(listing_ids, start=1)
     ])
+    metrics.recommendations_served(slot=f"feed_{slot}", count=len(listing_ids))  # feed_home, feed_api
     return len(listing_ids)
 
 

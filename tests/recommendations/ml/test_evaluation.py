@@ -22,6 +22,7 @@ from recommendations.ml.evaluation import (
     UserHistory,
     evaluated_users,
     intent_predict,
+    last_item_histories,
     leave_last_out,
     protocol_run,
     rank_by_score,
@@ -242,3 +243,15 @@ def history(*, user_id: int, seen: list[int], at: float = 10.0) -> UserHistory:
     return UserHistory(user_id=user_id, held_out=-1, at=at, item_ids=items,
                        events=np.array(["view"] * len(seen), dtype=object), times=np.full(len(seen), at - 1.0),
                        seen=np.unique(items))
+
+
+def test_it_holds_out_the_final_run_of_a_validation_users_last_listing() -> None:
+    """User 1 viewed 10, then 20, then favorited 20: listing 20 is held out from its first view, and 10
+    alone is the history. User 2 only ever looked at one listing: nothing to hold out."""
+    log = log_of([(1, 10, "view", 1.0), (1, 20, "view", 2.0), (1, 20, "favorite", 3.0), (2, 30, "view", 1.0),
+                  (2, 30, "favorite", 2.0), (3, 40, "view", 1.0), (3, 50, "view", 2.0)])
+
+    histories = last_item_histories(log, user_ids=np.array([1, 2]), weights=WEIGHTS)
+
+    assert [(user.user_id, user.held_out, user.at, user.item_ids.tolist(), user.seen.tolist())
+            for user in histories] == [(1, 20, 2.0, [10], [10])]

@@ -21,6 +21,7 @@ from recommendations.ml.sequence import (
     SasRec,
     SequenceConfig,
     SequenceModel,
+    repeats_collapsed,
     sequence_train,
 )
 
@@ -303,3 +304,16 @@ def test_it_maps_ids_to_indices_after_padding() -> None:
 def test_it_refuses_inconsistent_settings(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         SequenceConfig(**changes)  # type: ignore[arg-type]
+
+
+def test_it_reads_a_run_of_events_on_one_item_as_one_step() -> None:
+    assert repeats_collapsed(np.array([5, 5, 7, 7, 7, 5, 9])).tolist() == [5, 7, 5, 9]
+    assert repeats_collapsed(np.array([3])).tolist() == [3]
+
+
+def test_it_scores_a_history_with_repeats_as_without() -> None:
+    model, _ = sequence_train(cycle_sequences(), item_ids=ITEM_IDS, config=dataclasses.replace(TINY, max_epochs=2))
+
+    repeated = model.scores(np.array([CYCLE[0], CYCLE[0], CYCLE[1], CYCLE[1]]))
+
+    assert repeated.tolist() == model.scores(CYCLE[:2]).tolist()
