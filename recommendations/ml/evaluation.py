@@ -574,24 +574,23 @@ class HybridRecommender(Recommender):
 
 
 def last_item_histories(log: EventLog, *, user_ids: np.ndarray, weights: Mapping[str, float]) -> list[UserHistory]:
-    """For each of ``user_ids`` with events on two listings in ``log``, the listing of their last events
-    held out (the whole final run of events on it: a view and its click are one step, as the sequence
-    model reads them) and the events before that run as history (``seen``: the listings of its weighted
-    events), by ascending user id."""
+    """For each of ``user_ids``, the sequence model's validation target held out (``validation_position``:
+    the last listing new to them, from its first event on) and the events before it as history (``seen``:
+    the listings of its weighted events), by ascending user id; users with one listing are skipped."""
+    from recommendations.ml.sequence import validation_position
+
     wanted = set(np.asarray(user_ids).tolist())
     weighted = log.weights(weights) > 0
     histories = []
     for user_id, rows in _rows_by_user(log):
         if user_id not in wanted:
             continue
-        items = log.item_ids[rows]
-        other = np.flatnonzero(items != items[-1])
-        if not len(other):
+        position = validation_position(log.item_ids[rows], exclude_seen=True)
+        if position is None:
             continue
-        first = int(other[-1]) + 1  # where the final run of one listing starts
-        before = rows[:first]
+        before = rows[:position]
         histories.append(UserHistory(
-            user_id=user_id, held_out=int(items[-1]), at=float(log.times[rows[first]]),
+            user_id=user_id, held_out=int(log.item_ids[rows[position]]), at=float(log.times[rows[position]]),
             item_ids=log.item_ids[before], events=log.events[before], times=log.times[before],
             seen=np.unique(log.item_ids[before][weighted[before]]),
         ))

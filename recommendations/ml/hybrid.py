@@ -80,23 +80,30 @@ def blend_weight_tune(
     cases: Sequence[BlendCase], *, order: Callable[[np.ndarray], np.ndarray], k: int = 10,
     grid: Sequence[float] = BLEND_GRID,
 ) -> BlendTuning:
-    """The weight of ``grid`` whose hybrid ranking puts the held-out items highest (mean NDCG@k over
-    ``cases``); ties go to the smaller weight (the content ranker is the one that also knows new items).
-    ``order`` maps scores (n,) to candidate positions best first, -inf dropped (the ranking served).
-    Without cases the weight is 0: no evidence for the sequence model."""
+    """The smallest weight of ``grid`` whose hybrid ranking puts the held-out items about as high as the
+    best weight does (mean NDCG@k over ``cases``): within one standard error of the per-user differences
+    from the best (the one-standard-error rule). A few lucky validation users then cannot hand the
+    sequence model weight: the content ranker, which also knows new items, keeps it unless the evidence
+    is clear. ``order`` maps scores (n,) to candidate positions best first, -inf dropped (the ranking
+    served). Without cases the weight is 0."""
     if not cases:
         return BlendTuning(weight=0.0, ndcg={}, users=0)
     name = ndcg_name(k)
-    table = {}
+    values = {}
     for weight in grid:
-        values = []
+        per_user = []
         for case in cases:
             scores = hybrid_scores(content=case.content, affinity=case.affinity, weight=weight)
             scores[case.excluded] = -np.inf
-            ranked = order(scores)
-            values.append(ranking_metrics(ranked=ranked, relevant=np.array([case.held_out]), k=k)[name])
-        table[float(weight)] = float(np.mean(values))
-    best = max(table.values())
-    return BlendTuning(weight=min(weight for weight, value in table.items() if value == best), ndcg=table,
+            per_user.append(ranking_metrics(ranked=order(scores), relevant=np.array([case.held_out]), k=k)[name])
+        values[float(weight)] = np.array(per_user)
+    best = max(values, key=lambda weight: (values[weight].mean(), -weight))
+    chosen = min(weight for weight in values if _within_one_error(values[best] - values[weight]))
+    return BlendTuning(weight=chosen, ndcg={weight: float(value.mean()) for weight, value in values.items()},
                        users=len(cases))
 
+
+def _within_one_error(differences: np.ndarray) -> bool:
+    """Whether the mean of paired differences (u,) is at most one standard error (0 for one user)."""
+    error = differences.std(ddof=1) / np.sqrt(len(differences)) if len(differences) > 1 else 0.0
+    return bool(differences.mean() <= error)

@@ -58,11 +58,11 @@ class SequenceConfig:
     ``max_length`` items of history are read (the latest); ``negatives`` items are sampled per training
     window and shared by its positions; ``gbce_t`` is gSASRec's calibration (0 is plain BCE, 1 fully
     corrects the sampling rate; gBCE needs uniform sampling).
-    ``val_fraction`` of the eligible users hold out their last item for early stopping (0: no validation,
-    train ``max_epochs`` and keep the last weights); ``patience`` is in epochs without a better NDCG@10.
-    With ``exclude_seen`` (our offline protocol) a user is eligible only when their last item is new to
-    them, and their earlier items leave the ranking; turn it off for data where people come back to the
-    same items. ``device`` None means CUDA when present.
+    ``val_fraction`` of the eligible users hold out a target for early stopping (0: no validation, train
+    ``max_epochs`` and keep the last weights); ``patience`` is in epochs without a better NDCG@10. With
+    ``exclude_seen`` (our offline protocol) the target is the last item new to the user, their sequence
+    stops before it and their earlier items leave the ranking; without it (data where people come back
+    to the same items) the target is the last item. ``device`` None means CUDA when present.
     """
 
     max_length: int = 50
@@ -78,7 +78,7 @@ class SequenceConfig:
     batch_size: int = 128
     max_epochs: int = 100
     patience: int = 5
-    val_fraction: float = 0.1
+    val_fraction: float = 0.2
     exclude_seen: bool = True
     seed: int = 0
     device: str | None = None
@@ -366,16 +366,19 @@ class _Validation:
 def _validation_split(
     sequences: list[np.ndarray], config: SequenceConfig,
 ) -> tuple[list[np.ndarray], _Validation]:
-    """Training sequences (validation users without their last item) and the validation users."""
-    eligible = [
-        user for user, sequence in enumerate(sequences)
-        if len(sequence) >= 2 and not (config.exclude_seen and sequence[-1] in sequence[:-1])
-    ]
+    """Training sequences (validation users cut before their target) and the validation users.
+
+    A user's target is ``validation_position``'s item: with ``exclude_seen``, the last item new to them
+    (what the offline protocol holds out), else their last item. Their training sequence stops before it.
+    """
+    positions = {user: validation_position(sequence, exclude_seen=config.exclude_seen)
+                 for user, sequence in enumerate(sequences)}
+    eligible = [user for user, position in positions.items() if position is not None]
     chosen: list[int] = []
     if config.val_fraction > 0:
         if not eligible:
-            raise ValueError("No user can be validated (each needs two items, the last new to them with "
-                             "exclude_seen): set val_fraction=0 or exclude_seen=False.")
+            raise ValueError("No user can be validated (each needs two distinct items with exclude_seen, two "
+                             "items without): set val_fraction=0.")
         count = max(1, round(len(eligible) * config.val_fraction))
         order = np.random.default_rng(config.seed).permutation(len(eligible))
         chosen = sorted(eligible[position] for position in order[:count])
@@ -383,17 +386,32 @@ def _validation_split(
     histories, targets, pairs = [], [], []
     for row, user in enumerate(chosen):
         sequence = sequences[user]
-        training[user] = sequence[:-1]
-        histories.append(sequence[:-1][-config.max_length:])
-        targets.append(int(sequence[-1]))
+        cut = positions[user]
+        assert cut is not None
+        training[user] = sequence[:cut]
+        histories.append(sequence[:cut][-config.max_length:])
+        targets.append(int(sequence[cut]))
         if config.exclude_seen:
-            earlier = np.unique(sequence[:-1])
+            earlier = np.unique(sequence[:cut])
             pairs.append(np.stack([np.full(len(earlier), row), earlier]))
     excluded = np.concatenate(pairs, axis=1) if pairs else np.zeros((2, 0), dtype=np.int64)
     return training, _Validation(
         histories=_left_padded(histories), targets=torch.tensor(targets, dtype=torch.int64),
         excluded=torch.from_numpy(excluded.astype(np.int64)), rows=np.array(chosen, dtype=np.int64),
     )
+
+
+def validation_position(sequence: np.ndarray, *, exclude_seen: bool) -> int | None:
+    """Where a user's validation target sits in ``sequence`` (h,): with ``exclude_seen`` the first
+    occurrence of the last item new to them, else the last position; None when there is no history
+    before it."""
+    if len(sequence) < 2:
+        return None
+    if not exclude_seen:
+        return len(sequence) - 1
+    _, firsts = np.unique(sequence, return_index=True)
+    position = int(firsts.max())
+    return position if position > 0 else None
 
 
 def _training_windows(sequences: list[np.ndarray], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:

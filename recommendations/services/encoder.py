@@ -41,6 +41,7 @@ def encoder_retrain(*, kind: str, config: AutoencoderConfig = DEFAULT_CONFIG, pr
     frame = listing_frame(listings=training_listings(kind=kind), kind=kind)
     if len(frame) < MIN_TRAINING_ROWS:
         raise NotEnoughListings(f"{len(frame)} {kind} listings; training needs at least {MIN_TRAINING_ROWS}.")
+    versions.versions_abandoned_fail(kind=kind, algorithm=Algorithm.AUTOENCODER)
     version = ModelVersion.objects.create(
         kind=kind, algorithm=Algorithm.AUTOENCODER, params=dataclasses.asdict(config)
     )

@@ -60,6 +60,7 @@ def sequence_model_train(
     config = config or SequenceConfig()
     if config.device is None:
         config = replace(config, device=conf.torch_device())
+    versions.versions_abandoned_fail(kind=kind, algorithm=Algorithm.SASREC)
     version = ModelVersion.objects.create(kind=kind, algorithm=Algorithm.SASREC, params=config.to_dict())
     try:
         catalogue, features = listing_features(version=encoder, extra_ids=np.unique(log.item_ids))

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from recommendations import conf
 from recommendations.models import Algorithm, ModelVersion, VersionStatus
+
+# A version still training this long after it was created lost its worker (killed, or past the tasks'
+# 6-hour training limit without a chance to clean up).
+ABANDONED_AFTER = timedelta(hours=7)
+
+
+def versions_abandoned_fail(*, kind: str, algorithm: str) -> int:
+    """Mark versions of ``kind`` and ``algorithm`` whose training was abandoned as failed; their
+    embeddings (if any) then go with the next prune. Returns how many."""
+    return ModelVersion.objects.filter(
+        kind=kind, algorithm=algorithm, status=VersionStatus.TRAINING, created_at__lt=timezone.now() - ABANDONED_AFTER,
+    ).update(status=VersionStatus.FAILED, error="Abandoned: its worker stopped before training finished.")
 
 
 def version_active(*, kind: str, algorithm: str = Algorithm.AUTOENCODER) -> ModelVersion | None:

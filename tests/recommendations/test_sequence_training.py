@@ -160,3 +160,16 @@ def test_the_nightly_task_trains_or_waits_for_data(cycle: list[Listing], caplog:
     version_id = tasks.sequence_model_train.delay("home").get()
 
     assert ModelVersion.objects.get(algorithm="sasrec", active=True).pk == version_id
+
+
+def test_it_fails_versions_whose_training_was_abandoned(cycle: list[Listing]) -> None:
+    abandoned = ModelVersion.objects.create(kind="home", algorithm="sasrec", status="training")
+    recent = ModelVersion.objects.create(kind="home", algorithm="sasrec", status="training")
+    ModelVersion.objects.filter(pk=abandoned.pk).update(created_at=timezone.now() - timedelta(hours=8))
+
+    sequences.sequence_model_train(kind="home", config=SMALL)
+
+    abandoned.refresh_from_db()
+    recent.refresh_from_db()
+    assert (abandoned.status, abandoned.error) == ("failed", "Abandoned: its worker stopped before training finished.")
+    assert recent.status == "training"  # maybe still running elsewhere

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from listings.models import Kind
-from recommendations.ml.autoencoder import DEFAULT_CONFIG
+from recommendations import conf
 from recommendations.services.encoder import NotEnoughListings, encoder_retrain
 from recommendations.services.versions import version_active
 
@@ -20,13 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=[*Kind.values, "all"], default="all")
         parser.add_argument("--if-missing", action="store_true", help="Only kinds without an active encoder.")
         parser.add_argument("--enqueue", action="store_true", help="Hand the training to the Celery worker.")
-        parser.add_argument("--max-epochs", type=int, default=DEFAULT_CONFIG.max_epochs)
+        parser.add_argument("--max-epochs", type=int, help="Default: ENCODER_CONFIG's, else the seed deck's (100).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         kinds = Kind.values if options["kind"] == "all" else [options["kind"]]
         if options["if_missing"]:
             kinds = [kind for kind in kinds if version_active(kind=kind) is None]
-        config = dataclasses.replace(DEFAULT_CONFIG, max_epochs=options["max_epochs"])
+        config = conf.encoder_config()
+        if options["max_epochs"]:
+            config = dataclasses.replace(config, max_epochs=options["max_epochs"])
         for kind in kinds:
             if options["enqueue"]:
                 from recommendations.tasks import encoder_retrain as encoder_retrain_task

@@ -105,3 +105,21 @@ def test_it_keeps_content_only_without_validation_users() -> None:
     tuning = blend_weight_tune([], order=by_score)
 
     assert (tuning.weight, tuning.ndcg, tuning.users) == (0.0, {}, 0)
+
+
+def test_it_keeps_content_only_when_the_sequence_models_gain_is_within_one_standard_error() -> None:
+    """From w = 0.25 on, the model helps one kind of user (NDCG 1/log2(3) → 1, a gain of 0.37) and hurts
+    another as much. Helped, hurt and two unchanged users: no mean gain, the weight stays 0. Two helped
+    and two unchanged: the gains (0.37, 0.37, 0, 0) average 0.185, more than their standard error 0.107."""
+    helped = BlendCase(content=np.array([0.8, 0.6, 0.1]), affinity=np.array([0.2, 1.0, 0.0]), held_out=1,
+                       excluded=np.array([], dtype=np.int64))
+    hurt = BlendCase(content=np.array([0.6, 0.8, 0.1]), affinity=np.array([1.0, 0.2, 0.0]), held_out=1,
+                     excluded=np.array([], dtype=np.int64))
+    unchanged = BlendCase(content=np.array([0.1, 0.9, 0.0]), affinity=np.array([0.0, 0.0, 0.0]), held_out=1,
+                          excluded=np.array([], dtype=np.int64))
+
+    balanced = blend_weight_tune([helped, hurt, unchanged, unchanged], order=by_score, k=2)
+    clear = blend_weight_tune([helped, helped, unchanged, unchanged], order=by_score, k=2)
+
+    assert balanced.weight == 0.0
+    assert clear.weight == 0.25

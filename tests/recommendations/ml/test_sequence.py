@@ -23,6 +23,7 @@ from recommendations.ml.sequence import (
     SequenceModel,
     repeats_collapsed,
     sequence_train,
+    validation_position,
 )
 
 CYCLE = np.array([101, 205, 307, 402, 550])
@@ -274,11 +275,18 @@ def test_it_trains_every_epoch_without_validation() -> None:
     assert np.isnan(metrics["ndcg@10"])
 
 
-def test_it_refuses_to_validate_repeats_when_excluding_seen_items() -> None:
+def test_it_refuses_to_validate_users_who_saw_one_item() -> None:
     config = dataclasses.replace(TINY, exclude_seen=True)
 
     with pytest.raises(ValueError, match="No user can be validated"):
-        sequence_train(cycle_sequences(), item_ids=ITEM_IDS, config=config)
+        sequence_train([np.array([101, 101, 101])] * 3, item_ids=ITEM_IDS, config=config)
+
+
+def test_it_validates_on_the_last_item_new_to_the_user() -> None:
+    assert validation_position(np.array([5, 7, 5, 9, 7]), exclude_seen=True) == 3
+    assert validation_position(np.array([5, 7, 5, 9, 7]), exclude_seen=False) == 4
+    assert validation_position(np.array([5, 5]), exclude_seen=True) is None
+    assert validation_position(np.array([5]), exclude_seen=False) is None
 
 
 def test_it_refuses_ids_outside_the_vocabulary() -> None:
