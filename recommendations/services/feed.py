@@ -379,7 +379,10 @@ def _popular_and_new(
     available = Q(listing__kind=kind, listing__status=Status.ACTIVE)
     if actor is not None and actor.user_id is not None:
         available &= ~Q(listing__seller_id=actor.user_id)
-    weights = [When(event=event, then=Value(weight)) for event, weight in conf.event_weights().items() if weight > 0]
+    event_weights = conf.event_weights()
+    weights = [When(event=event, then=Value(weight)) for event, weight in event_weights.items() if weight > 0]
+    # An unfavorite takes its favorite back, as in the interest scores: toggling cannot push a listing up.
+    weights.append(When(event=Event.UNFAVORITE, then=Value(-event_weights.get(Event.FAVORITE, 0.0))))
     recent = Interaction.objects.filter(available, created_at__gte=since, created_at__lte=now)
     newest_rows = Listing.objects.filter(kind=kind, status=Status.ACTIVE, published_at__gte=since)
     for ids in excluded:

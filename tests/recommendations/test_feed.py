@@ -222,6 +222,18 @@ def test_it_gives_newcomers_popular_and_new_listings(homes: dict[str, Listing], 
     assert fresh.pk in _ids(feed.feed_build(actor=Actor(user_id=buyer.pk), kind="home", limit=10))
 
 
+def test_toggling_a_favorite_does_not_make_a_listing_trending(homes: dict[str, Listing]) -> None:
+    Interaction.objects.create(user=UserFactory(), listing=homes["far"], event=Event.VIEW)
+    toggler = UserFactory()
+    for _ in range(5):
+        Interaction.objects.create(user=toggler, listing=homes["near"], event=Event.FAVORITE)
+        Interaction.objects.create(user=toggler, listing=homes["near"], event=Event.UNFAVORITE)
+
+    result = feed.feed_build(actor=None, kind="home", limit=10)
+
+    assert [(item.listing.title, item.reason) for item in result.items] == [("1 Far Rd", "Popular this week")]
+
+
 def test_it_personalizes_an_anonymous_session_from_its_first_view(homes: dict[str, Listing]) -> None:
     client = APIClient()
     client.get(homes["viewed"].get_absolute_url())
