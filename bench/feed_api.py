@@ -27,7 +27,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
-from bench.database import bench_database, django_setup
+from bench.database import (
+    bench_database,
+    django_setup,
+    item_embeddings_load,
+    listings_generate,
+    users_with_history,
+)
 
 BENCH_DATABASE = "bench_feed"
 
@@ -47,65 +53,10 @@ def main() -> None:
 
 
 def _populate(*, listings: int, users: int, history: int) -> list[int]:
-    from django.contrib.auth.models import User
-    from django.db import connection
-    from django.utils import timezone
-
-    from listings.importers.demo import demo_listings_generate
-    from listings.models import Listing
-    from recommendations.models import ModelVersion
-
-    started = time.perf_counter()
-    demo_listings_generate(homes=listings, cars=0, seed=1)
-    ids = np.array(Listing.objects.order_by("pk").values_list("pk", flat=True))
-    print(f"generated {len(ids):,} listings in {time.perf_counter() - started:.0f} s")
-    version = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True,
-                                          activated_at=timezone.now())
-    started = time.perf_counter()
+    ids = listings_generate(homes=listings)
     rng = np.random.default_rng(1)
-    vectors = rng.normal(size=(len(ids), 10)).astype(np.float32)
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX itemembedding_vector_idx")
-        with cursor.cursor.copy(
-            "COPY recommendations_itemembedding (version_id, listing_id, vector, embedded_at) FROM STDIN"
-        ) as copy:
-            for pk, vector in zip(ids.tolist(), vectors, strict=True):
-                copy.write_row((version.pk, pk, "[" + ",".join(f"{value:.5f}" for value in vector) + "]", now))
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        cursor.execute(
-            "CREATE INDEX itemembedding_vector_idx ON recommendations_itemembedding "
-            "USING hnsw (vector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-        )
-        cursor.execute("ANALYZE")
-    print(f"embedded {len(ids):,} listings and built the HNSW index in {time.perf_counter() - started:.0f} s")
-    made = []
-    for index in range(users):
-        user = User.objects.create_user(username=f"bench-{index}")
-        # Each user browses the 5 × history listings nearest a random point of embedding space.
-        centre = rng.normal(size=10)
-        nearest = np.argsort(-(vectors @ centre))[: 5 * history]
-        chosen = ids[rng.choice(nearest, size=history, replace=True)]
-        _interactions_write(user_id=user.pk, listing_ids=chosen.tolist(), rng=rng)
-        made.append(user.pk)
-    print(f"{users} users with {history} interactions each")
-    return made
-
-
-def _interactions_write(*, user_id: int, listing_ids: list[int], rng: np.random.Generator) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from listings.models import Interaction
-
-    now = timezone.now()
-    events = rng.choice(["view", "view", "view", "favorite", "contact"], size=len(listing_ids))
-    ages = rng.uniform(0, 60, size=len(listing_ids))
-    Interaction.objects.bulk_create([
-        Interaction(user_id=user_id, listing_id=pk, event=str(event), created_at=now - timedelta(days=float(age)))
-        for pk, event, age in zip(listing_ids, events, ages, strict=True)
-    ])
+    _, vectors = item_embeddings_load(ids=ids, rng=rng)
+    return users_with_history(ids=ids, vectors=vectors, users=users, history=history, rng=rng)
 
 
 def _measure_feed(*, users: list[int], requests: int) -> None:

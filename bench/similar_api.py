@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
-from bench.database import bench_database, django_setup
+from bench.database import bench_database, django_setup, listings_generate, neighbour_lists_load
 
 BENCH_DATABASE = "bench_similar"
 LIST_LENGTH = 50
@@ -39,31 +39,14 @@ def main() -> None:
 
 
 def _populate(*, listings: int) -> list[int]:
-    from django.db import connection
     from django.utils import timezone
 
-    from listings.importers.demo import demo_listings_generate
-    from listings.models import Listing
     from recommendations.models import ModelVersion
 
-    started = time.perf_counter()
-    demo_listings_generate(homes=listings, cars=0, seed=1)
-    ids = list(Listing.objects.order_by("pk").values_list("pk", flat=True))
-    print(f"generated {len(ids):,} listings in {time.perf_counter() - started:.0f} s")
+    ids = listings_generate(homes=listings).tolist()
     version = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True,
                                           activated_at=timezone.now())
-    started = time.perf_counter()
-    rng = random.Random(1)
-    now = timezone.now()
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        "COPY recommendations_neighbourlist (version_id, source_id, target_ids, scores, refreshed_at) FROM STDIN"
-    ) as copy:
-        for source in ids:
-            targets = rng.sample(ids, LIST_LENGTH)
-            copy.write_row((version.pk, source, targets, [1.0 - rank / 100 for rank in range(LIST_LENGTH)], now))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(f"stored {len(ids):,} neighbour lists in {time.perf_counter() - started:.0f} s")
+    neighbour_lists_load(version=version, ids=ids, length=LIST_LENGTH)
     return ids
 
 

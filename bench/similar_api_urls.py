@@ -1,8 +1,10 @@
-"""The project's URLs plus a minimal JSON view: the baseline of ``bench/similar_api.py``."""
+"""The project's URLs plus the benches' baselines: a minimal JSON view (``bench/similar_api.py``,
+``feed_api.py``, ``load.sh``) and the site's empty layout as a page (``load.sh``)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import path
 
 from trustasset.urls import urlpatterns as project_urlpatterns
@@ -12,4 +14,9 @@ def minimal(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [path("bench/minimal/", minimal), *project_urlpatterns]
+def page(request: HttpRequest) -> HttpResponse:
+    """The least any page of the site costs: the session and the user read, the base template rendered."""
+    return render(request, "base.html")
+
+
+urlpatterns = [path("bench/minimal/", minimal), path("bench/page/", page), *project_urlpatterns]

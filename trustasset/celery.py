@@ -5,9 +5,17 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import task_failure, task_retry, task_success
+
+from trustasset import metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
 
 app = Celery("trustasset")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Tasks run, failed and retried by name, for /metrics (in every worker process; see trustasset/metrics.py).
+task_success.connect(metrics.task_succeeded)
+task_failure.connect(metrics.task_failed)
+task_retry.connect(metrics.task_retried)
