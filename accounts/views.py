@@ -7,14 +7,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
 
-from accounts.forms import SignupForm
+from accounts.forms import LoginForm, SignupForm
 from recommendations.services.profiles import interactions_adopt
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """Create an account and sign straight in."""
     if request.user.is_authenticated:
@@ -31,9 +34,21 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, and what the visitor did before signing in joins their account's history."""
+    """Django's login, and what the visitor did before signing in joins their account's history.
 
+    Too many failed log-ins for a username from one address answer 429 (``accounts.login_attempts``).
+    """
+
+    form_class = LoginForm
+    http_method_names = ["get", "head", "post", "options"]  # not Django's PUT alias of POST
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if isinstance(form, LoginForm) and form.has_error(NON_FIELD_ERRORS, code="locked_out"):
+            response.status_code = 429
+            response["Retry-After"] = str(form.lockout_seconds)
+        return response
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         session_key = self.request.session.session_key or ""

@@ -8,7 +8,9 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from descriptions.models import DescriptionRequest, RequestStatus
 from listings.models import AlertSettings, Favorite, Interaction, Kind, Listing, Offer, SavedSearch, Status
+from recommendations.models import Dismissal
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -101,3 +103,26 @@ class AlertSettingsFactory(factory.django.DjangoModelFactory[AlertSettings]):
 
     user = factory.SubFactory(UserFactory)
     price_drops = True
+
+
+class DismissalFactory(factory.django.DjangoModelFactory[Dismissal]):
+    class Meta:
+        model = Dismissal
+
+    user = factory.SubFactory(UserFactory)
+    listing = factory.SubFactory(HomeFactory)
+
+
+class DescriptionRequestFactory(factory.django.DjangoModelFactory[DescriptionRequest]):
+    """A draft ready for its seller to review (the worker's part done)."""
+
+    class Meta:
+        model = DescriptionRequest
+
+    listing = factory.SubFactory(HomeFactory)
+    requested_by = factory.LazyAttribute(lambda request: request.listing.seller)
+    status = RequestStatus.READY
+    tone = "concise"
+    engine = "template"
+    draft = "A bright 3-bedroom home in Ponce, PR, for sale at $150,000."
+    attempts = 1
