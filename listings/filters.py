@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, QuerySet
 
@@ -25,17 +26,26 @@ SORT_CHOICES = [
 ]
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A NumberFilter on an integer column: "3" or "3.0", never "2.5"."""
+
+    field_class = forms.IntegerField
+
+
+# Decimal places are capped at the column's: PostgreSQL cannot even compare a number like 1e-200000
+# (a 500), and NumberFilter only caps the other end (1e50).
 class ListingFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label="Homes and cars")
     offer = django_filters.ChoiceFilter(choices=Offer.choices, empty_label="Sale or rent")
-    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0)
-    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0)
-    beds_min = django_filters.NumberFilter(field_name="bed", lookup_expr="gte", min_value=0, max_value=20)
-    baths_min = django_filters.NumberFilter(field_name="bath", lookup_expr="gte", min_value=0, max_value=20)
+    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, decimal_places=2)
+    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0, decimal_places=2)
+    beds_min = WholeNumberFilter(field_name="bed", lookup_expr="gte", min_value=0, max_value=20)
+    baths_min = django_filters.NumberFilter(field_name="bath", lookup_expr="gte", min_value=0, max_value=20,
+                                            decimal_places=1)
     make = django_filters.CharFilter(field_name="make", lookup_expr="iexact", max_length=40)
     model = django_filters.CharFilter(field_name="model", lookup_expr="icontains", max_length=80)
-    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte", min_value=1900, max_value=2100)
-    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte", min_value=1900, max_value=2100)
+    year_min = WholeNumberFilter(field_name="year", lookup_expr="gte", min_value=1900, max_value=2100)
+    year_max = WholeNumberFilter(field_name="year", lookup_expr="lte", min_value=1900, max_value=2100)
     city = django_filters.CharFilter(field_name="city", lookup_expr="iexact", max_length=100)
     state = django_filters.CharFilter(method="filter_state", max_length=40)
     zip_code = django_filters.CharFilter(method="filter_zip_code", max_length=10)

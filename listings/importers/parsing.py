@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+MAX_WHOLE_DIGITS = 18
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$", re.ASCII)
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 _WORD_START = re.compile(r"(^|[\s/(-])([a-z])")
@@ -62,13 +63,21 @@ def parse_whole(text: str) -> int | None:
         return None
     if value != value.to_integral_value():
         raise Unreadable(f"not a whole number {text.strip()!r}")
-    return int(value)
+    return _whole(value, text)
 
 
 def parse_rounded(text: str) -> int | None:
     """A quantity rounded to the nearest whole unit (``"1450.6"`` sqft → 1451)."""
     value = parse_decimal(text)
-    return None if value is None else int(value.to_integral_value(rounding=ROUND_HALF_UP))
+    return None if value is None else _whole(value.to_integral_value(rounding=ROUND_HALF_UP), text)
+
+
+def _whole(value: Decimal, text: str) -> int:
+    # Python refuses to print an int of more than 4,300 digits (a ValueError in any message naming it), and
+    # no column holds more than 18.
+    if value.adjusted() >= MAX_WHOLE_DIGITS:
+        raise Unreadable(f"number too large {text.strip()!r}")
+    return int(value)
 
 
 def parse_date(text: str) -> date | None:
@@ -89,7 +98,8 @@ def parse_date(text: str) -> date | None:
 
 
 def parse_datetime(text: str) -> datetime | None:
-    """An ISO 8601 date-time (``"2021-04-19T11:46:44-0500"``) or a date → an aware datetime; naive is UTC."""
+    """An ISO 8601 date-time (``"2021-04-19T11:46:44-0500"``) or a date → an aware datetime in UTC; naive is UTC.
+    A moment outside years 1–9999 in UTC is Unreadable."""
     text = text.strip()
     if not text:
         return None
@@ -99,7 +109,14 @@ def parse_datetime(text: str) -> datetime | None:
         day = parse_date(text)
         assert day is not None
         moment = datetime(day.year, day.month, day.day)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python reads up to ±23:59. "0001-01-01T00:00+05:00"
+    # is before year 1 in UTC: PostgreSQL would store it, and nothing could read it back.
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:
+        raise Unreadable(f"date-time out of range {text!r}") from error
 
 
 def number_text(value: Decimal | float | int) -> str:
