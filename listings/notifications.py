@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import smtplib
+import socket
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -39,3 +42,13 @@ def inquiry_mail_send(*, inquiry_id: int) -> bool:
         inquiry.mailed_at = timezone.now()
         inquiry.save(update_fields=["mailed_at"])
     return True
+
+
+def mail_error_transient(error: OSError) -> bool:
+    """Whether a send that failed with ``error`` can succeed later: the mail server unreachable, gone or
+    answering "try again later" (4xx). A refusal (5xx: bad login, unknown recipient) or a local error is final."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, ConnectionError | TimeoutError | socket.gaierror | smtplib.SMTPServerDisconnected)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import smtplib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.mail import EmailMessage
@@ -28,6 +30,8 @@ from tests.factories import (
     SavedSearchFactory,
     UserFactory,
 )
+
+alerts_schedule = importlib.import_module("listings.migrations.0003_alerts_beat_schedule")
 
 pytestmark = pytest.mark.django_db
 
@@ -389,6 +393,9 @@ def test_it_runs_as_a_task(ponce_search: SavedSearch) -> None:
 
 
 def test_it_schedules_the_task_every_15_minutes() -> None:
+    # A transactional test flushes migration-made rows from a reused test database: recreate them
+    # the way the migration does (it is idempotent).
+    alerts_schedule.schedule_create(apps, None)
     task = PeriodicTask.objects.select_related("crontab").get(name="Send alerts (every 15 minutes)")
 
     assert (task.task, task.enabled, task.args, task.kwargs) == ("listings.tasks.alerts_send", True, "[]", "{}")
