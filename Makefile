@@ -9,6 +9,10 @@ DEMO_HOMES ?= 20000
 DEMO_CARS ?= 5000
 DEMO_VISITORS ?= 500
 TEST_WORKERS ?= 2
+# make run: /metrics adds up the web and worker processes' counters (Celery tasks included) kept here.
+METRICS_DIR := $(CURDIR)/var/prometheus
+# Celery queues (CELERY_TASK_ROUTES in trustasset/settings.py); the development worker takes all of them.
+QUEUES ?= default,ml,descriptions
 
 .PHONY: install run worker migrate demo test check lint bench clean
 
@@ -36,12 +40,13 @@ run: demo
 	@echo "  Demo logins (password trustasset-demo): buyer, seller, admin (admin site: http://$(HOST):$(PORT)/admin/)"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
-	@trap 'kill 0' EXIT; \
-	OMP_NUM_THREADS=1 $(VENV)/bin/celery -A trustasset worker --beat --loglevel INFO --concurrency 2 & \
+	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
+	@trap 'kill 0' EXIT; export PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR); \
+	OMP_NUM_THREADS=1 $(VENV)/bin/celery -A trustasset worker --beat --queues $(QUEUES) --loglevel INFO --concurrency 2 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(VENV)/bin/celery -A trustasset worker --loglevel INFO
+	OMP_NUM_THREADS=1 $(VENV)/bin/celery -A trustasset worker --queues $(QUEUES) --loglevel INFO
 
 check: install
 	$(VENV)/bin/ruff check .

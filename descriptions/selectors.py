@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, FloatField, Func, QuerySet
+from django.db.models import Aggregate, F, FloatField, QuerySet
 
 from descriptions.checks import Finding, description_check
 from descriptions.facts import ListingFacts, listing_facts
@@ -15,7 +15,7 @@ from listings.models import Kind, Listing, Status
 MIN_COMPARABLES = 5
 
 
-class _Median(Func):
+class _Median(Aggregate):
     function = "percentile_cont"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()

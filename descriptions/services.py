@@ -7,6 +7,7 @@ replaces is kept as a ``DescriptionRevision``.
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
@@ -26,9 +27,14 @@ from recommendations import conf as models_conf
 from recommendations.models import Algorithm, ModelVersion, VersionStatus
 from recommendations.services import versions
 from recommendations.services.artifacts import artifact_dir
+from trustasset import metrics
 
 if TYPE_CHECKING:
     from descriptions.finetune import FinetuneReport
+
+
+# A draft still queued or being written this long after it was asked for is lost (its worker died).
+STALE_AFTER = timedelta(minutes=30)
 
 
 class DescriptionStateError(ValueError):
@@ -44,11 +50,16 @@ def description_request_create(*, listing: Listing, by: User, tone: str) -> Desc
     """Queue a draft of ``listing``'s description in ``tone``; the worker starts once this commits.
 
     A listing has at most one draft in the making: asking again while one is queued or being written
-    returns that one.
+    returns that one, unless it has been in the making for ``STALE_AFTER`` (its worker was lost): that
+    one is marked failed and a new one queued.
     """
     _require_editor(listing=listing, by=by)
     if tone not in Tone.values:
         raise ValueError(f"Unknown tone {tone!r}: one of {', '.join(Tone.values)}.")
+    DescriptionRequest.objects.filter(
+        listing=listing, status__in=IN_FLIGHT, created_at__lt=timezone.now() - STALE_AFTER,
+    ).update(status=RequestStatus.FAILED, finished_at=timezone.now(),
+             error="This draft took too long (its worker was lost); a new one was asked for.")
     try:
         with transaction.atomic():
             request = DescriptionRequest.objects.create(listing=listing, requested_by=by, tone=tone)
@@ -76,8 +87,10 @@ def description_draft(*, request_id: int) -> DescriptionRequest | None:
         request.started_at = timezone.now()
         request.attempts = F("attempts") + 1
         request.save(update_fields=["status", "started_at", "attempts"])
+    engine = conf.engine_current()
     draft = draft_write(description_facts(listing=request.listing), tone=request.tone, seed=request_id,
-                        engine=conf.engine_current(), max_tries=conf.max_tries())
+                        engine=engine, max_tries=conf.max_tries())
+    metrics.description_draft_observe(engine=engine.name, written_by=draft.engine, findings=len(draft.findings))
     # A request discarded while it was being written stays discarded.
     DescriptionRequest.objects.filter(pk=request_id, status=RequestStatus.RUNNING).update(
         status=RequestStatus.READY, draft=draft.text, engine=draft.engine, note=draft.note,

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from descriptions import selectors, services
 from descriptions.forms import DescriptionAcceptForm, DescriptionRequestForm
@@ -31,6 +31,7 @@ def description_request_create(request: AuthenticatedRequest, pk: int) -> HttpRe
 
 
 @login_required
+@require_safe
 def description_request_panel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = _request_or_404(request, pk)
     return _panel(request, listing=found.listing, shown=found)

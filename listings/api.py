@@ -6,6 +6,7 @@ with field errors, someone else's listing as 403, one the caller may not see as 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -19,7 +20,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound, Throttled, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -29,6 +30,12 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.login_attempts import (
+    LOCKOUT_MESSAGE,
+    login_failure_record,
+    login_failures_clear,
+    login_lockout_seconds,
+)
 from listings import selectors, services
 from listings.filters import ListingFilter
 from listings.models import Listing
@@ -47,11 +54,12 @@ from listings.serializers import (
     ListingPhotoOutputSerializer,
     TokenOutputSerializer,
 )
-from listings.throttles import ScopedSettingsRateThrottle
+from listings.throttles import ScopedSettingsRateThrottle, WritesScopedRateThrottle, client_ip
 
 BAD_REQUEST = OpenApiResponse(description="Field errors: {field: [message, …]}.")
 FORBIDDEN = OpenApiResponse(description="Not signed in, or not the listing's seller or an admin.")
 NOT_FOUND = OpenApiResponse(description="No such listing, or not one the caller may see.")
+TOO_MANY_SIGNALS = OpenApiResponse(description="Too many signals (views, shares, favorites…); see Retry-After.")
 
 
 
@@ -94,6 +102,8 @@ class ListingListCreateApi(BaseApi, GenericAPIView):
     queryset = Listing.objects.none()
     filter_backends = [DjangoFilterBackend]
     filterset_class = ListingFilter
+    # What OPTIONS describes for POST (DRF's metadata asks a generic view for it; none was a 500).
+    serializer_class = ListingCreateInputSerializer
 
     @extend_schema(
         summary="Search active listings",
@@ -237,7 +247,10 @@ class ListingInquiryCreateApi(ListingObjectApi):
 
 class FavoriteListCreateApi(BaseApi, GenericAPIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [WritesScopedRateThrottle]  # a favorite is a signal: the interactions budget
+    throttle_scope = "interactions"
     filter_backends: list[Any] = []
+    serializer_class = FavoriteInputSerializer  # what OPTIONS describes for POST, as above
 
     @extend_schema(summary="My favorite listings, newest first", responses=ListingOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -248,7 +261,8 @@ class FavoriteListCreateApi(BaseApi, GenericAPIView):
     @extend_schema(
         summary="Favorite a listing (again is harmless)",
         request=FavoriteInputSerializer,
-        responses={201: FavoriteOutputSerializer, 200: FavoriteOutputSerializer, 400: BAD_REQUEST},
+        responses={201: FavoriteOutputSerializer, 200: FavoriteOutputSerializer, 400: BAD_REQUEST,
+                   429: TOO_MANY_SIGNALS},
     )
     def post(self, request: Request) -> Response:
         user = _signed_in(request)
@@ -264,8 +278,11 @@ class FavoriteListCreateApi(BaseApi, GenericAPIView):
 
 class FavoriteDeleteApi(BaseApi):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [WritesScopedRateThrottle]
+    throttle_scope = "interactions"
 
-    @extend_schema(summary="Unfavorite a listing (again is harmless)", responses={204: None, 404: NOT_FOUND})
+    @extend_schema(summary="Unfavorite a listing (again is harmless)",
+                   responses={204: None, 404: NOT_FOUND, 429: TOO_MANY_SIGNALS})
     def delete(self, request: Request, listing_id: int) -> Response:
         # Any listing, so that a favorite whose listing was since withdrawn can still be removed.
         listing = get_object_or_404(Listing, pk=listing_id)
@@ -286,7 +303,7 @@ class InteractionCreateApi(BaseApi):
         description="From signed-in users and anonymous visitors alike (a session is started if needed).",
         request=InteractionInputSerializer,
         responses={201: InteractionOutputSerializer, 400: BAD_REQUEST,
-                   429: OpenApiResponse(description="Too many signals; see Retry-After.")},
+                   429: TOO_MANY_SIGNALS},
     )
     def post(self, request: Request) -> Response:
         serializer = InteractionInputSerializer(data=request.data, context=_context(request))
@@ -310,7 +327,8 @@ def _session_key(request: Request) -> str:
 
 
 class TokenObtainApi(ObtainAuthToken):
-    # Password guessing: a login attempt budget per client.
+    # Password guessing: a login attempt budget per client, and a lockout per username and client after
+    # LOGIN_ATTEMPTS_LIMIT failures (shared with the log-in page; accounts/login_attempts.py).
     throttle_classes = [ScopedSettingsRateThrottle]
     throttle_scope = "logins"
     parser_classes = APIView.parser_classes  # ObtainAuthToken replaces the defaults with its own list
@@ -318,8 +336,20 @@ class TokenObtainApi(ObtainAuthToken):
     @extend_schema(
         summary="Exchange a username and password for an API token",
         request=AuthTokenSerializer,
-        responses={200: TokenOutputSerializer, 400: BAD_REQUEST},
+        responses={200: TokenOutputSerializer, 400: BAD_REQUEST,
+                   429: OpenApiResponse(description="Too many attempts; see Retry-After.")},
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        data = request.data if isinstance(request.data, Mapping) else {}
+        attempt = {"username": str(data.get("username") or ""), "ip": client_ip(request)}
+        lockout = login_lockout_seconds(**attempt)
+        if lockout:
+            raise Throttled(wait=lockout, detail=LOCKOUT_MESSAGE)  # DRF adds the seconds left
+        try:
+            response = super().post(request, *args, **kwargs)
+        except ValidationError:
+            login_failure_record(**attempt)
+            raise
+        login_failures_clear(**attempt)
+        return response

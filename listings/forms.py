@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 
-from listings.models import Kind, Listing
+from listings.models import DESCRIPTION_MAX_LENGTH, PHOTO_FORMAT_MESSAGE, Kind, Listing, photo_format_is_allowed
 from listings.places import city_place, state_code, zip_code_normalize, zip_place
 
 HOME_FIELDS = ("bed", "bath", "house_size", "acre_lot", "prev_sold_date")
@@ -25,6 +25,8 @@ COMMON_FIELDS = ("kind", "offer", "title", "description", "price", "city", "stat
 class ListingForm(forms.ModelForm):
     """Create or edit a listing; only the fields of the listing's kind are kept, the others are cleared."""
 
+    description = forms.CharField(required=False, max_length=DESCRIPTION_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 6}))
     state = forms.CharField(max_length=40, help_text="Name or two-letter code, e.g. Puerto Rico or PR.")
     zip_code = forms.CharField(max_length=10, required=False, label="ZIP code")
     publish_now = forms.BooleanField(
@@ -40,7 +42,6 @@ class ListingForm(forms.ModelForm):
             "paint_color": "Paint color", "title_status": "Title status",
         }
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 6}),
             "prev_sold_date": forms.DateInput(attrs={"type": "date"}),
         }
 
@@ -118,10 +119,12 @@ class ListingForm(forms.ModelForm):
 
 
 class PhotoForm(forms.Form):
-    image = forms.ImageField(help_text="JPEG, PNG or WebP.")
+    image = forms.ImageField(help_text="JPEG, PNG, GIF or WebP.")
 
     def clean_image(self) -> UploadedFile:
         image: UploadedFile = self.cleaned_data["image"]
+        if not photo_format_is_allowed(image):
+            raise forms.ValidationError(PHOTO_FORMAT_MESSAGE)
         if image.size is not None and image.size > settings.PHOTO_MAX_BYTES:
             raise forms.ValidationError(
                 f"The photo is {filesizeformat(image.size)}; the limit is {filesizeformat(settings.PHOTO_MAX_BYTES)}."

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -27,6 +29,9 @@ HOUSE_SIZE_MAX = 100_000
 ACRE_LOT_MAX = 50_000
 YEAR_MIN = 1900
 ODOMETER_MAX = 1_000_000
+# PostgreSQL's search vector of a listing (title and description) must stay under 1 MB: a few hundred
+# thousand distinct words were a 500. The description drafts' limit.
+DESCRIPTION_MAX_LENGTH = 10_000
 
 
 def year_max() -> int:
@@ -234,6 +239,20 @@ class PriceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id}: {self.old_price} → {self.new_price}"
+
+
+# What every browser shows; Pillow (the forms' and serializers' ImageField) opens many more (TIFF, EPS, ICO…).
+PHOTO_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp")
+PHOTO_FORMAT_MESSAGE = "Upload a JPEG, PNG, GIF or WebP photo."
+
+
+def photo_format_is_allowed(image: UploadedFile) -> bool:
+    """Whether an upload that Django's ``ImageField`` opened (it sets ``image.image``) is a web photo by both its
+    content and its name (the stored file keeps the name's extension)."""
+    detected = getattr(getattr(image, "image", None), "format", None)
+    extension = Path(image.name or "").suffix.lstrip(".").lower()
+    return detected in PHOTO_FORMATS and extension in PHOTO_EXTENSIONS
 
 
 def photo_upload_to(photo: ListingPhoto, filename: str) -> str:

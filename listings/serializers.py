@@ -22,7 +22,18 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from listings import selectors
-from listings.models import Event, Kind, Listing, ListingPhoto, Offer, Source, Status
+from listings.models import (
+    DESCRIPTION_MAX_LENGTH,
+    PHOTO_FORMAT_MESSAGE,
+    Event,
+    Kind,
+    Listing,
+    ListingPhoto,
+    Offer,
+    Source,
+    Status,
+    photo_format_is_allowed,
+)
 from listings.places import state_code, zip_code_normalize, zip_place
 
 # Signals a client reports itself; favorites and contacts are recorded by the endpoints that do them.
@@ -86,7 +97,7 @@ class ListingInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     offer = serializers.ChoiceField(choices=Offer.choices, default=Offer.SALE)
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, default="")
+    description = serializers.CharField(allow_blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Per month for rentals.")
     city = serializers.CharField(max_length=100, allow_blank=True, default="")
     state = serializers.CharField(max_length=40, help_text='A state name or postal code: "Puerto Rico" or "PR".')
@@ -239,6 +250,8 @@ class ListingPhotoInputSerializer(serializers.Serializer):
     image = serializers.ImageField(help_text="JPEG, PNG, GIF or WebP; at most PHOTO_MAX_BYTES.")
 
     def validate_image(self, image: UploadedFile) -> UploadedFile:
+        if not photo_format_is_allowed(image):
+            raise serializers.ValidationError(PHOTO_FORMAT_MESSAGE)
         limit = settings.PHOTO_MAX_BYTES
         if image.size is not None and image.size > limit:
             raise serializers.ValidationError(f"A photo may be at most {limit / 1_048_576:g} MB.")

@@ -25,9 +25,11 @@ from listings.filters import ListingFilter, active_filters
 from listings.forms import FavoriteForm, InquiryForm, ListingForm, PhotoForm, SavedSearchForm
 from listings.models import Event, Kind, Listing
 from listings.templatetags.listing_tags import placeholder_caption
+from listings.throttles import PageRateThrottle
 from recommendations.actors import actor_from_request
 from recommendations.selectors import similar_listings
 from recommendations.services.feed import Feed, feed_shelves
+from trustasset import metrics
 
 PAGE_SIZE = 20
 HOME_PAGE_CARDS = 8
@@ -87,7 +89,9 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listing = selectors.listing_detail(pk=pk, user=request.user)
     if listing is None:
         raise Http404("No such listing.")
-    _record_open(request, listing=listing)
+    # Opens count against the API's interactions budget: past it the page still shows, unrecorded.
+    if PageRateThrottle(scope="interactions").allow(request):
+        _record_open(request, listing=listing)
     return _render_detail(request, listing=listing, inquiry_form=None)
 
 
@@ -113,10 +117,14 @@ def _actor(request: HttpRequest) -> dict[str, Any]:
     return {"user": request.user}
 
 
-def _render_detail(request: HttpRequest, *, listing: Listing, inquiry_form: InquiryForm | None) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest, *, listing: Listing, inquiry_form: InquiryForm | None, status: int = 200
+) -> HttpResponse:
     user = request.user
     if inquiry_form is None:
         inquiry_form = InquiryForm(initial={"reply_to": getattr(user, "email", "")})
+    similar = similar_listings(listing=listing, limit=SIMILAR_CARDS)
+    metrics.recommendations_served(slot=metrics.SLOT_SIMILAR_PAGE, count=len(similar))
     return render(request, "listings/detail.html", {
         "listing": listing,
         "photos": list(listing.photos.all()),
@@ -125,8 +133,8 @@ def _render_detail(request: HttpRequest, *, listing: Listing, inquiry_form: Inqu
         "can_edit": listing.is_editable_by(user),
         "is_own": user.is_authenticated and listing.seller_id == user.pk,
         "inquiry_form": inquiry_form,
-        "similar": similar_listings(listing=listing, limit=SIMILAR_CARDS),
-    })
+        "similar": similar,
+    }, status=status)
 
 
 @require_safe
@@ -155,6 +163,10 @@ def favorite_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = FavoriteForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Say add or remove.", status=400, content_type="text/plain")
+    throttle = PageRateThrottle(scope="interactions")  # each change is a favorite or unfavorite signal
+    if not throttle.allow(request):
+        return HttpResponse(f"Too many changes; try again in {throttle.wait_minutes()} min.", status=429,
+                            content_type="text/plain")
     if form.cleaned_data["action"] == "add":
         services.favorite_add(user=request.user, listing=listing)
     else:
@@ -173,6 +185,10 @@ def listing_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if listing is None:
         raise Http404("No such listing.")
     form = InquiryForm(request.POST)
+    throttle = PageRateThrottle(scope="inquiries")  # the API's budget: one count for both
+    if not throttle.allow(request):
+        form.add_error(None, f"You have sent too many messages; try again in {throttle.wait_minutes()} min.")
+        return _render_detail(request, listing=listing, inquiry_form=form, status=429)
     if form.is_valid():
         try:
             services.inquiry_create(listing=listing, sender=request.user, **form.cleaned_data)
@@ -255,6 +271,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def listing_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ListingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -268,6 +285,7 @@ def listing_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def listing_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     listing = _editable_listing_or_404(request, pk)
     title = listing.title
@@ -298,6 +316,7 @@ def listing_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def listing_photo_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     listing = _editable_listing_or_404(request, pk)
     form = PhotoForm(request.POST or None, request.FILES or None)

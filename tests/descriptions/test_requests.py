@@ -3,6 +3,7 @@ failures, and the API and pages over them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from descriptions import conf, services, tasks
@@ -298,3 +300,19 @@ def test_the_panel_is_not_found_for_others(client: Client, home: Listing, seller
     assert client.get(f"/descriptions/{request.pk}/").status_code == 404
     assert client.post(f"/descriptions/{request.pk}/accept/", {"text": "Mine now"}).status_code == 404
     assert client.post(f"/listings/{home.pk}/descriptions/", {"tone": "warm"}).status_code == 404
+
+
+def test_it_replaces_a_draft_whose_worker_was_lost(home: Listing, seller: User, monkeypatch: Any) -> None:
+    monkeypatch.setattr(services, "_draft_schedule", lambda **kwargs: None)
+    lost = services.description_request_create(listing=home, by=seller, tone="warm")
+    DescriptionRequest.objects.filter(pk=lost.pk).update(status=RequestStatus.RUNNING,
+                                                         created_at=timezone.now() - timedelta(minutes=31))
+
+    fresh = services.description_request_create(listing=home, by=seller, tone="warm")
+
+    lost.refresh_from_db()
+    assert fresh.pk != lost.pk
+    assert (lost.status, lost.error) == (
+        RequestStatus.FAILED, "This draft took too long (its worker was lost); a new one was asked for.",
+    )
+    assert fresh.status == RequestStatus.QUEUED
