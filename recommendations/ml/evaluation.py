@@ -498,7 +498,9 @@ class SequenceRecommender(Recommender):
         from recommendations.ml.sequence import SequenceConfig, sequence_train
 
         super().fit(train=train, catalogue=catalogue)
-        by_user = {user_id: sequence for user_id, sequence in user_sequences(train).items() if len(sequence) >= 2}
+        # A sequence model learns moves between listings: a user needs two (repeats are one step).
+        by_user = {user_id: sequence for user_id, sequence in user_sequences(train).items()
+                   if len(np.unique(sequence)) >= 2}
         sequences = list(by_user.values())
         self.sequence_users = np.array(list(by_user), dtype=np.int64)
         item_ids = np.union1d(catalogue, train.item_ids)

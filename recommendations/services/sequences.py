@@ -51,11 +51,12 @@ def sequence_model_train(
     if encoder is None:
         raise NotEnoughSequences(f"No active {kind} encoder: run train_encoder --kind {kind} first.")
     log = event_log(kind=kind)
-    _, events_per_user = np.unique(log.user_ids, return_counts=True)
-    users = int(np.count_nonzero(events_per_user >= 2))
+    pairs = np.unique(np.stack([log.user_ids, log.item_ids]), axis=1)
+    _, listings_per_user = np.unique(pairs[0], return_counts=True)
+    users = int(np.count_nonzero(listings_per_user >= 2))
     if users < MIN_SEQUENCES:
         raise NotEnoughSequences(
-            f"{users} users with two or more {kind} interactions; training needs {MIN_SEQUENCES}."
+            f"{users} users interacted with two or more {kind} listings; training needs {MIN_SEQUENCES}."
         )
     config = config or SequenceConfig()
     if config.device is None:

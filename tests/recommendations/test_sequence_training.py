@@ -114,7 +114,7 @@ def test_it_refuses_to_train_on_too_few_sequences(cycle: list[Listing]) -> None:
     Interaction.objects.all().delete()
     walk_the_cycle(cycle, users=9)
 
-    with pytest.raises(sequences.NotEnoughSequences, match="9 users with two or more home interactions"):
+    with pytest.raises(sequences.NotEnoughSequences, match="9 users interacted with two or more home listings"):
         sequences.sequence_model_train(kind="home", config=SMALL)
     assert not ModelVersion.objects.filter(algorithm="sasrec").exists()
 
@@ -149,7 +149,7 @@ def test_it_trains_from_the_command_line(cycle: list[Listing]) -> None:
 
 def test_it_explains_why_it_cannot_train_from_the_command_line(cycle: list[Listing]) -> None:
     ModelVersion.objects.create(kind="car", algorithm="autoencoder", status="ready", active=True)
-    with pytest.raises(CommandError, match=r"0 users with two or more car interactions; training needs 10\."):
+    with pytest.raises(CommandError, match=r"0 users interacted with two or more car listings; training needs 10\."):
         call_command("train_sequence_model", "--kind", "car")
 
 
