@@ -7,10 +7,10 @@ import random
 from pathlib import Path
 
 import pytest
-import torch
 
 from descriptions.engines.tiny import tiny_model_save
 from descriptions.facts import ListingFacts
+from tests.conftest import torch_threads
 
 CITIES = ("Ponce", "Mayaguez", "Caguas", "Arecibo", "Bayamon", "Carolina")
 
@@ -40,9 +40,5 @@ def describer_pairs() -> list[tuple[ListingFacts, str]]:
 @pytest.fixture(scope="session")
 def tiny_llm_dir(tmp_path_factory: pytest.TempPathFactory, describer_pairs: list[tuple[ListingFacts, str]]) -> Path:
     """A tiny random Qwen2 (hidden 32, 2 layers) and a BPE tokenizer trained on our prompts and pairs."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         return tiny_model_save(tmp_path_factory.mktemp("tiny_llm"), corpus=[text for _, text in describer_pairs])
-    finally:
-        torch.set_num_threads(threads)

@@ -3,12 +3,12 @@ turning an adapter into an active model version. A tiny random model stands in f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-import torch
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
@@ -19,15 +19,13 @@ from descriptions.training_data import training_pair_json
 from recommendations.models import ModelVersion
 from tests.factories import HomeFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_torch_thread")]
 
 
 @pytest.fixture(autouse=True)
-def _one_thread() -> Any:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _engine_forgotten() -> Iterator[None]:
+    """Each test configures its own engine; the process-wide one must not outlive it."""
     yield
-    torch.set_num_threads(threads)
     conf._llm_engine.cache_clear()
 
 

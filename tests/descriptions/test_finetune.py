@@ -5,7 +5,6 @@ training pairs are read from JSON lines with bad lines rejected by number."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -27,17 +26,11 @@ from descriptions.finetune import (
 )
 from descriptions.prompts import description_prompt_ids
 from descriptions.training_data import training_pair_json, training_pair_parse, training_pairs_read
+from tests.conftest import torch_threads
 
 Pairs = list[tuple[ListingFacts, str]]
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """A tiny model: a second thread costs more than it gives, and slows other test workers."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def even_beds_pass(text: str, facts: ListingFacts) -> int:
@@ -48,15 +41,11 @@ def even_beds_pass(text: str, facts: ListingFacts) -> int:
 
 @pytest.fixture(scope="module")
 def finetuned(tiny_llm_dir: Path, describer_pairs: Pairs, tmp_path_factory: pytest.TempPathFactory) -> FinetuneReport:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         return describer_finetune(
             base_path=tiny_llm_dir, examples=describer_pairs, out_dir=tmp_path_factory.mktemp("adapter"), epochs=3,
             learning_rate=3e-2, batch_size=8, max_new_tokens=16, checker=even_beds_pass, seed=0,
         )
-    finally:
-        torch.set_num_threads(threads)
 
 
 def test_it_lowers_the_validation_loss(finetuned: FinetuneReport) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,15 +32,7 @@ TINY = AutoencoderConfig(
 PR_CONFIG = dataclasses.replace(DEFAULT_CONFIG, batch_size=128, max_epochs=30, patience=10)
 PR_FACTOR = 25
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """These batches are tiny: a second thread costs more than it gives, and on a busy machine
-    (other test workers) waiting OpenMP threads slow training tenfold."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def low_rank(rows: int = 200, columns: int = 12, seed: int = 0) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ from recommendations.ml.sequence import (
     sequence_train,
     validation_position,
 )
+from tests.conftest import torch_threads
 
 CYCLE = np.array([101, 205, 307, 402, 550])
 UNSEEN = np.array([900, 901, 902])
@@ -34,14 +34,7 @@ TINY = SequenceConfig(
     max_epochs=40, patience=10, val_fraction=0.2, exclude_seen=False, seed=3, device="cpu",
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """Tiny batches: a second thread costs more than it gives, and slows other test workers."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def cycle_sequences(users: int = 30, length: int = 12, seed: int = 0) -> list[np.ndarray]:
@@ -69,12 +62,8 @@ def next_item_hits(model: SequenceModel, sequences: list[np.ndarray], *, exclude
 
 @pytest.fixture(scope="module")
 def trained() -> tuple[SequenceModel, dict[str, float | int]]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         return sequence_train(cycle_sequences(), item_ids=ITEM_IDS, content=cycle_content(), config=TINY)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def small_network(**changes: object) -> SasRec:
