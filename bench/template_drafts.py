@@ -19,9 +19,7 @@ import argparse
 import statistics
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +29,7 @@ from bench.database import django_setup  # noqa: E402
 from descriptions.checks import description_check  # noqa: E402
 from descriptions.engines import TONES  # noqa: E402
 from descriptions.engines.template import TemplateEngine  # noqa: E402
-from descriptions.facts import ListingFacts, listing_facts  # noqa: E402
+from descriptions.facts import ListingFacts, facts_with_comparables, listing_facts  # noqa: E402
 
 FILES = (("realtor_pr_v1.csv", "realtor", "sale"), ("realtor_pr_v2_1k.csv", "realtor", "sale"),
          ("realtor_pr_v2_1k.csv", "realtor", "rent"), ("vehicles_5k.csv", "vehicles", "sale"))
@@ -44,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     django_setup()  # the importers' layouts read the Listing model's field lengths
     started = time.perf_counter()
-    listings = _with_comparables([
+    listings = facts_with_comparables([
         facts for name, format_name, offer in FILES
         for facts in _listings_in(args.data / name, format_name=format_name, offer=offer)
     ])
@@ -95,34 +93,9 @@ def _plain(facts: ListingFacts, tone: str) -> str:
 
 
 def _listings_in(path: Path, *, format_name: str, offer: str) -> list[ListingFacts]:
-    from listings.importers.layouts import header_normalize, layout_detect
-    from listings.importers.reading import csv_open, text_problem
-    from listings.importers.validation import RowRejected
+    from listings.importers.services import file_records
 
-    with csv_open(path, progress=False) as source:
-        header = header_normalize(source.header() or [])
-        layout = layout_detect(format_name=format_name, header=header)
-        facts = []
-        for row in source.rows():
-            if row.error or len(row.cells) != len(header) or text_problem(row.cells):
-                continue
-            try:
-                facts.append(listing_facts(layout.parse(dict(zip(header, row.cells, strict=True)), offer)))
-            except RowRejected:
-                continue
-    return facts
-
-
-def _with_comparables(listings: list[ListingFacts]) -> list[ListingFacts]:
-    prices: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for facts in listings:
-        if facts.kind == "home" and facts.house_size and facts.price:
-            prices[facts.offer, facts.city].append(float(facts.price) / facts.house_size)
-    return [
-        replace(facts, price_per_sqft_median=statistics.median(prices[facts.offer, facts.city]))
-        if facts.kind == "home" and prices[facts.offer, facts.city] else facts
-        for facts in listings
-    ]
+    return [listing_facts(record) for record in file_records(path, format_name=format_name, offer=offer)]
 
 
 if __name__ == "__main__":

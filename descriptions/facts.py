@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 
@@ -67,3 +70,18 @@ def listing_facts(listing: object, *, price_per_sqft_median: float | None = None
             value = "" if value is None else str(value).strip()
         values[name] = value
     return ListingFacts(**values, price_per_sqft_median=price_per_sqft_median)  # type: ignore[arg-type]
+
+
+def facts_with_comparables(listings: Sequence[ListingFacts]) -> list[ListingFacts]:
+    """``listings`` with each home's ``price_per_sqft_median`` set to the median price per square foot of
+    the homes of the list in its city with the same offer (the production reads its comparables from the
+    database instead); cars and homes without comparables are unchanged."""
+    prices: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for facts in listings:
+        if facts.kind == "home" and facts.house_size and facts.price:
+            prices[facts.offer, facts.city].append(float(facts.price) / facts.house_size)
+    return [
+        replace(facts, price_per_sqft_median=statistics.median(prices[facts.offer, facts.city]))
+        if facts.kind == "home" and prices[facts.offer, facts.city] else facts
+        for facts in listings
+    ]

@@ -107,14 +107,7 @@ class _RowScreen:
             yield record
 
     def _record(self, row: CsvRow) -> ListingRecord:
-        if row.error:
-            raise RowRejected(COLUMNS, row.error)
-        if len(row.cells) != len(self._names):
-            raise RowRejected(COLUMNS, f"has {len(row.cells)} columns, expected {len(self._names)}")
-        problem = text_problem(row.cells)
-        if problem:
-            raise RowRejected(UNREADABLE, problem)
-        return self._layout.parse(dict(zip(self._names, row.cells, strict=True)), self._offer)
+        return row_record(row, layout=self._layout, names=self._names, offer=self._offer)
 
     def _check_repeat(self, *, record: ListingRecord, raw_hash: int, line: int) -> None:
         key = hash((record.source, record.external_id))
@@ -138,3 +131,28 @@ class _RowScreen:
 
 def _limited(source: CsvInput, limit: int | None) -> Iterator[CsvRow]:
     return source.rows() if limit is None else islice(source.rows(), limit)
+
+
+def row_record(row: CsvRow, *, layout: Layout, names: list[str], offer: str) -> ListingRecord:
+    """The listing of one CSV record (``names``: the normalized header); RowRejected says why not."""
+    if row.error:
+        raise RowRejected(COLUMNS, row.error)
+    if len(row.cells) != len(names):
+        raise RowRejected(COLUMNS, f"has {len(row.cells)} columns, expected {len(names)}")
+    problem = text_problem(row.cells)
+    if problem:
+        raise RowRejected(UNREADABLE, problem)
+    return layout.parse(dict(zip(names, row.cells, strict=True)), offer)
+
+
+def file_records(path: Path, *, format_name: str, offer: str) -> Iterator[ListingRecord]:
+    """Every listing a file's records make, in file order, rejected records skipped (nothing written):
+    what an import would accept, before duplicates are looked for."""
+    with csv_open(path, progress=False) as source:
+        names = header_normalize(source.header() or [])
+        layout = layout_detect(format_name=format_name, header=names)
+        for row in source.rows():
+            try:
+                yield row_record(row, layout=layout, names=names, offer=offer)
+            except RowRejected:
+                continue

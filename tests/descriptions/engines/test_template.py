@@ -5,8 +5,6 @@ unknown."""
 from __future__ import annotations
 
 import re
-import statistics
-from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -17,10 +15,8 @@ import pytest
 from descriptions.checks import description_check
 from descriptions.engines import TONES, UnknownTone
 from descriptions.engines.template import TemplateEngine
-from descriptions.facts import ListingFacts, listing_facts
-from listings.importers.layouts import header_normalize, layout_detect
-from listings.importers.reading import csv_open, text_problem
-from listings.importers.validation import RowRejected
+from descriptions.facts import ListingFacts, facts_with_comparables, listing_facts
+from listings.importers.services import file_records
 
 # The sample data was published in 2022: as of then, its 2019–2022 sales are recent enough to mention.
 DATA_DAY = date(2022, 6, 30)
@@ -38,32 +34,7 @@ CAR = ListingFacts(
 
 def listings_in(path: Path, *, format_name: str, offer: str = "sale") -> list[ListingFacts]:
     """The facts of every row the importer accepts, parsed by the importer's own layout."""
-    with csv_open(path, progress=False) as source:
-        header = header_normalize(source.header() or [])
-        layout = layout_detect(format_name=format_name, header=header)
-        facts = []
-        for row in source.rows():
-            if row.error or len(row.cells) != len(header) or text_problem(row.cells):
-                continue
-            try:
-                record = layout.parse(dict(zip(header, row.cells, strict=True)), offer)
-            except RowRejected:
-                continue
-            facts.append(listing_facts(record))
-    return facts
-
-
-def with_comparables(listings: list[ListingFacts]) -> list[ListingFacts]:
-    """Homes with the median price per square foot of the homes in their city (same offer) as comparables."""
-    prices: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for facts in listings:
-        if facts.kind == "home" and facts.house_size and facts.price:
-            prices[facts.offer, facts.city].append(float(facts.price) / facts.house_size)
-    return [
-        replace(facts, price_per_sqft_median=statistics.median(prices[facts.offer, facts.city]))
-        if facts.kind == "home" and prices[facts.offer, facts.city] else facts
-        for facts in listings
-    ]
+    return [listing_facts(record) for record in file_records(path, format_name=format_name, offer=offer)]
 
 
 @pytest.mark.slow  # about 10 s: some 27,000 drafts and checks
@@ -81,7 +52,7 @@ def test_it_drafts_every_sample_listing_in_every_tone_without_a_finding(shared_d
         "vehicles_5k.csv": 4_701,
     }
     # Identical rows have identical facts: each distinct listing is drafted once per tone.
-    listings = with_comparables(list(dict.fromkeys(facts for listings in files.values() for facts in listings)))
+    listings = facts_with_comparables(list(dict.fromkeys(facts for listings in files.values() for facts in listings)))
     engine = TemplateEngine(today=DATA_DAY)
 
     drafts = [
