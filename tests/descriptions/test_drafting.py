@@ -30,21 +30,21 @@ class Scripted:
 
 
 def test_it_keeps_a_first_draft_that_passes() -> None:
-    draft = draft_write(FACTS, tone="warm", seed=7, engine=Scripted("A home with 3 bedrooms."), max_tries=3)
+    draft = draft_write(FACTS, tone="warm", seed=7, engine=Scripted("A Ponce home with 3 bedrooms."), max_tries=3)
 
     assert (draft.text, draft.engine, draft.findings, draft.tries, draft.note) == (
-        "A home with 3 bedrooms.", "llm", [], 1, "",
+        "A Ponce home with 3 bedrooms.", "llm", [], 1, "",
     )
 
 
-def test_it_tries_again_after_findings_or_an_empty_draft() -> None:
-    engine = Scripted("A home with 4 bedrooms.", None, "A home in Ponce.")
+def test_it_tries_again_after_findings_an_empty_draft_or_one_about_nothing() -> None:
+    engine = Scripted("A home in Ponce with 4 bedrooms.", None, "Sunny and bright, a joy.", "A home in Ponce.")
 
-    draft = draft_write(FACTS, tone="warm", seed=7, engine=engine, max_tries=3)
+    draft = draft_write(FACTS, tone="warm", seed=7, engine=engine, max_tries=4)
 
-    assert engine.seeds == [7, 8, 9]
-    assert (draft.text, draft.tries) == ("A home in Ponce.", 3)
-    assert draft.note == "2 earlier drafts stated facts the listing does not hold; this one passed the checks."
+    assert engine.seeds == [7, 8, 9, 10]
+    assert (draft.text, draft.tries) == ("A home in Ponce.", 4)
+    assert draft.note == "3 earlier drafts did not pass the checks; this one did."
 
 
 def test_it_falls_back_to_the_template_after_the_last_try() -> None:

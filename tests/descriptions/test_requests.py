@@ -163,7 +163,8 @@ def test_it_replaces_llm_drafts_that_keep_failing_the_fact_check(
     assert llm.seeds == [request.pk, request.pk + 1, request.pk + 2]  # DESCRIPTION_MAX_TRIES = 3
     assert (request.engine, request.findings) == ("template", [])
     assert request.note == ("The llm engine's 3 drafts each stated something the listing does not hold (or said "
-                            "nothing); this draft is written from the listing's facts by our template instead.")
+                            "nothing about it); this draft is written from the listing's facts by our template "
+                            "instead.")
     assert description_check(request.draft, description_facts(listing=home)) == []
 
 
