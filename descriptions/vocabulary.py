@@ -46,3 +46,25 @@ def known(value: str) -> bool:
 def percent_above(*, price: float, house_size: float, median: float) -> float:
     """How many percent this price per square foot lies above ``median`` (negative: below)."""
     return (price / house_size / median - 1) * 100
+
+
+# Makes not written as plain title case.
+_MAKE_NAMES = {"bmw": "BMW", "gmc": "GMC", "mini": "MINI", "fiat": "FIAT", "alfa-romeo": "Alfa Romeo",
+               "aston-martin": "Aston Martin"}
+
+
+def make_name(make: str) -> str:
+    """A make as people write it: "honda" → "Honda", "bmw" → "BMW", "mercedes-benz" → "Mercedes-Benz"."""
+    lowered = make.strip().lower()
+    return _MAKE_NAMES.get(lowered) or lowered.title()
+
+
+def model_name(model: str) -> str:
+    """A model as people write it: words capitalized, codes in capitals ("civic ex" → "Civic EX", "f-150" →
+    "F-150", "cr-v" → "CR-V", "rav4" → "RAV4"): a part with a digit, or of one or two letters, is a code."""
+    def part_name(part: str) -> str:
+        if any(character.isdigit() for character in part) or len(part) <= 2:
+            return part.upper()
+        return part.capitalize()
+
+    return " ".join("-".join(part_name(part) for part in word.split("-")) for word in model.strip().lower().split())

@@ -20,6 +20,8 @@ from descriptions.vocabulary import (
     NUMBER_WORDS,
     PRICE_IN_LINE_PERCENT,
     known,
+    make_name,
+    model_name,
     percent_above,
     place_key,
     state_name,
@@ -132,7 +134,8 @@ def _car_words(facts: ListingFacts) -> _Car:
     size = facts.size.lower() if known(facts.size) else ""
     body = BODY_NOUNS.get(facts.body_type.lower(), "")
     return _Car(
-        name=" ".join(part for part in (str(facts.year) if facts.year else "", facts.make, facts.model) if part)
+        name=" ".join(part for part in (str(facts.year) if facts.year else "", make_name(facts.make),
+                                        model_name(facts.model)) if part)
         or "vehicle",
         miles=f"{facts.odometer:,}" if facts.odometer else "",
         condition=facts.condition.lower().replace("like new", "like-new") if known(facts.condition) else "",
