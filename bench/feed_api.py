@@ -1,6 +1,7 @@
 """Latency of ``GET /api/feed/`` at scale, and profile refresh throughput, beside baselines in the same run.
 
     .venv/bin/python bench/feed_api.py [--listings 1000000] [--users 20] [--history 200] [--requests 1000]
+                                       [--sequence-model]
 
 Builds its own database, ``bench_feed`` (created, migrated, dropped at the end; your data is not
 touched): ``--listings`` generated homes with random 10-d item embeddings of an active encoder
@@ -12,6 +13,8 @@ Prints, through Django's full stack (test client: middleware, session auth, DRF,
 - the feed for signed-in users with fresh profiles (p50 / p99 / mean; goal p99 ≤ 50 ms), with impressions logged;
 - the feed right after a new interaction (the profile is recomputed on read);
 - a minimal JSON view for the same signed-in users (the baseline) and the ratio of means;
+- with ``--sequence-model``, the same feed measurements again with a next-item model (SASRec over every
+  listing) blended in, as production serves it when a trained version has a blend weight above 0;
 - profile refreshes per second (``profiles_refresh``, both kinds) against reading the same interactions alone.
 Not part of the test run.
 """
@@ -44,12 +47,47 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--history", type=int, default=200)
     parser.add_argument("--requests", type=int, default=1_000)
+    parser.add_argument("--sequence-model", action="store_true",
+                        help="Then measure again with a next-item model (SASRec, every listing in its vocabulary) "
+                             "blended in at weight 0.3.")
     args = parser.parse_args()
     django_setup()
     with bench_database(BENCH_DATABASE):
         users = _populate(listings=args.listings, users=args.users, history=args.history)
         _measure_feed(users=users, requests=args.requests)
+        if args.sequence_model:
+            print("with a next-item model blended in:")
+            _sequence_model_activate(users=users)
+            _measure_feed(users=users, requests=args.requests)
         _measure_refresh(users=users)
+
+
+def _sequence_model_activate(*, users: list[int]) -> None:
+    """Train a small SASRec on the users' histories over every listing, and activate it (weight 0.3)."""
+    import tempfile
+
+    from django.conf import settings
+
+    from listings.models import Interaction, Listing
+    from recommendations.ml.sequence import SequenceConfig, sequence_train
+    from recommendations.models import Algorithm, ModelVersion, VersionStatus
+    from recommendations.services.artifacts import artifact_dir
+    from recommendations.services.sequences import BLEND_WEIGHT, SEQUENCE_FILE
+
+    settings.DATA_DIR = Path(tempfile.mkdtemp(prefix="bench_feed_"))
+    item_ids = np.array(sorted(Listing.objects.values_list("pk", flat=True)), dtype=np.int64)
+    sequences = [np.array(Interaction.objects.filter(user_id=user).order_by("created_at", "id")
+                          .values_list("listing_id", flat=True), dtype=np.int64) for user in users]
+    started = time.perf_counter()
+    model, _ = sequence_train(sequences, item_ids=item_ids, config=SequenceConfig(max_epochs=2, val_fraction=0.0))
+    version = ModelVersion.objects.create(kind="home", algorithm=Algorithm.SASREC, status=VersionStatus.READY,
+                                          active=True, params={BLEND_WEIGHT: 0.3})
+    directory = artifact_dir(version=version)
+    directory.mkdir(parents=True)
+    model.save(directory / SEQUENCE_FILE)
+    version.artifact_path = str(directory.relative_to(Path(settings.DATA_DIR) / "models"))
+    version.save(update_fields=["artifact_path"])
+    print(f"  trained on {len(sequences)} users over {len(item_ids):,} listings in {time.perf_counter() - started:.1f} s")
 
 
 def _populate(*, listings: int, users: int, history: int) -> list[int]:

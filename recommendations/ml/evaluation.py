@@ -520,7 +520,7 @@ class SequenceRecommender(Recommender):
             self.model, self.training = sequence_train(sequences, item_ids=item_ids, content=content, config=config,
                                                        progress=self.progress)
             self.rows = positions_in(self.model.item_ids, catalogue)[0]
-            self.known = self.model.known(self.model.item_ids)
+            self.known = self.model.known_items
 
     def scores(self, user: UserHistory) -> np.ndarray:
         if self.model is None:  # nobody had two events to learn from: no opinion

@@ -25,6 +25,7 @@ Index 0 is padding; item ``item_ids[i]`` has index ``i + 1`` (``ItemVocabulary``
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import os
 import sys
@@ -270,6 +271,30 @@ class SequenceModel:
         """(q,) bool: whether each of ``item_ids`` (q,) was seen in training; the others (and ids not in the
         vocabulary) are for the content ranker to score."""
         return self.network.known.cpu().numpy()[self.vocabulary.indices(item_ids)]
+
+    @functools.cached_property
+    def known_items(self) -> np.ndarray:
+        """(n_items,) bool, in ``item_ids`` order: ``known`` of every item, computed once."""
+        return self.network.known.cpu().numpy()[1:].copy()
+
+    @functools.cached_property
+    def known_item_ids(self) -> np.ndarray:
+        """(k,) the ids of the items seen in training, ascending: the only ones a ranking asks the model about."""
+        return self.vocabulary.ids[self.known_items]
+
+    @functools.cached_property
+    def _known_table(self) -> torch.Tensor:
+        return self._table[torch.from_numpy(np.flatnonzero(self.known_items)).to(self._table.device)]
+
+    def known_scores(self, history: np.ndarray) -> np.ndarray:
+        """(k,) float32 ``scores`` of the ``known_item_ids`` alone: at serving time the model proposes and
+        ranks only what it learned, and the catalogue can be far larger than that."""
+        row = _history_indices(self.vocabulary, history, self.config.max_length)
+        if not len(row):
+            raise ValueError("A history has no item of the vocabulary: the sequence model cannot score it.")
+        with torch.inference_mode():
+            hidden = self.network(_left_padded([row]).to(self._table.device))[:, -1]
+            return (hidden @ self._known_table.T).float().cpu().numpy()[0]
 
     def scores(self, history: np.ndarray) -> np.ndarray:
         """(n_items,) float32 next-item scores after ``history`` (h,) item ids, oldest first. Ids not in the

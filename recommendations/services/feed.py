@@ -290,8 +290,9 @@ class _CandidateSearch:
 
 @dataclass(frozen=True)
 class _SequenceOpinion:
-    """The next-item model's view of one person: ``affinity`` over the model's items (``item_ids``),
-    the blend ``weight`` of its version, and the title of the last listing they looked at."""
+    """The next-item model's view of one person: ``affinity_by_item`` over the items it learned
+    (``item_ids``; any other listing is the content ranker's alone), the blend ``weight`` of its version,
+    and the title of the last listing they looked at."""
 
     item_ids: np.ndarray
     affinity_by_item: np.ndarray
@@ -305,7 +306,12 @@ class _SequenceOpinion:
 
     def top(self, count: int, *, skip: set[int]) -> list[int]:
         """Up to ``count`` listing ids the model expects most, best first, none of ``skip``, affinity > 0."""
-        order = np.argsort(-self.affinity_by_item, kind="stable")
+        # Only the best few are looked at: a partial sort, never the whole vocabulary (a million at scale).
+        wanted = min(count + len(skip), len(self.affinity_by_item))
+        if not wanted:
+            return []
+        best = np.argpartition(-self.affinity_by_item, wanted - 1)[:wanted]
+        order = best[np.argsort(-self.affinity_by_item[best], kind="stable")]
         chosen: list[int] = []
         for position in order.tolist():
             if len(chosen) == count or self.affinity_by_item[position] <= 0:
@@ -331,8 +337,9 @@ def _sequence_opinion(*, actor: Actor, kind: str) -> _SequenceOpinion | None:
     history = np.array([listing_id for listing_id, _ in recent], dtype=np.int64)
     if not len(history) or not model.known(history).any():
         return None
-    affinity = sequence_affinity(model.scores(history), model.known(model.item_ids))
-    return _SequenceOpinion(item_ids=model.item_ids, affinity_by_item=affinity, weight=weight,
+    logits = model.known_scores(history)
+    affinity = sequence_affinity(logits, np.ones(len(logits), dtype=bool))
+    return _SequenceOpinion(item_ids=model.known_item_ids, affinity_by_item=affinity, weight=weight,
                             last_title=recent[-1][1])
 
 

@@ -314,3 +314,12 @@ def test_it_scores_a_history_with_repeats_as_without() -> None:
     repeated = model.scores(np.array([CYCLE[0], CYCLE[0], CYCLE[1], CYCLE[1]]))
 
     assert repeated.tolist() == model.scores(CYCLE[:2]).tolist()
+
+
+def test_it_scores_the_items_it_learned_alone_as_the_full_ranking_does() -> None:
+    model, _ = sequence_train(cycle_sequences(), item_ids=ITEM_IDS, config=dataclasses.replace(TINY, max_epochs=2))
+
+    known = model.known_scores(CYCLE[:2])
+
+    assert model.known_item_ids.tolist() == CYCLE.tolist()  # the unseen items were never trained on
+    assert known.tolist() == pytest.approx(model.scores(CYCLE[:2])[model.known_items].tolist(), abs=1e-5)
