@@ -21,7 +21,7 @@ from descriptions.serializers import (
     DescriptionRequestInputSerializer,
     DescriptionRequestOutputSerializer,
 )
-from listings.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, BaseApi, ListingObjectApi, _signed_in
+from listings.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, BaseApi, ListingObjectApi, signed_in
 from listings.permissions import IsListingEditor
 
 CONFLICT = OpenApiResponse(description="The draft is not in a state that allows this (e.g. already accepted).")
@@ -47,7 +47,7 @@ class ListingDescriptionsApi(ListingObjectApi):
     def post(self, request: Request, pk: int) -> Response:
         serializer = DescriptionRequestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        made = services.description_request_create(listing=self.listing(request, pk), by=_signed_in(request),
+        made = services.description_request_create(listing=self.listing(request, pk), by=signed_in(request),
                                                    tone=serializer.validated_data["tone"])
         return Response(DescriptionRequestOutputSerializer(made).data, status=status.HTTP_202_ACCEPTED,
                         headers={"Location": reverse("api_description_request", args=[made.pk])})
@@ -57,8 +57,8 @@ class DescriptionRequestObjectApi(BaseApi):
     permission_classes = [IsAuthenticated]
 
     def description_request(self, request: Request, pk: int) -> DescriptionRequest:
-        found = DescriptionRequest.objects.select_related("listing").filter(pk=pk).first()
-        if found is None or not found.listing.is_editable_by(request.user):
+        found = selectors.description_request_for_editor(pk=pk, user=request.user)
+        if found is None:
             raise NotFound("No such description request.")
         return found
 
@@ -85,7 +85,7 @@ class DescriptionAcceptApi(DescriptionRequestObjectApi):
     def post(self, request: Request, pk: int) -> Response:
         serializer = DescriptionAcceptInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        accepted = services.description_accept(request=self.description_request(request, pk), by=_signed_in(request),
+        accepted = services.description_accept(request=self.description_request(request, pk), by=signed_in(request),
                                                text=serializer.validated_data.get("text"))
         return Response(DescriptionRequestOutputSerializer(accepted).data)
 
@@ -94,5 +94,5 @@ class DescriptionDiscardApi(DescriptionRequestObjectApi):
     @extend_schema(summary="Discard a draft", request=None,
                    responses={200: DescriptionRequestOutputSerializer, 404: REQUEST_NOT_FOUND, 409: CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
-        discarded = services.description_discard(request=self.description_request(request, pk), by=_signed_in(request))
+        discarded = services.description_discard(request=self.description_request(request, pk), by=signed_in(request))
         return Response(DescriptionRequestOutputSerializer(discarded).data)

@@ -8,6 +8,8 @@ from django.conf import settings
 
 from descriptions.engines import DescriptionEngine
 from descriptions.engines.template import TemplateEngine
+from recommendations import conf as models_conf
+from recommendations.models import Algorithm, ModelVersion
 
 
 def max_tries() -> int:
@@ -28,9 +30,6 @@ def engine_current() -> DescriptionEngine:
 def adapter_path() -> str | None:
     if settings.DESCRIPTION_ADAPTER_PATH:
         return str(settings.DESCRIPTION_ADAPTER_PATH)
-    from recommendations import conf as models_conf
-    from recommendations.models import Algorithm, ModelVersion
-
     version = ModelVersion.objects.filter(algorithm=Algorithm.LORA, active=True).first()
     return str(models_conf.models_dir() / version.artifact_path) if version is not None else None
 

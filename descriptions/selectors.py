@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Aggregate, F, FloatField, QuerySet
+from django.db.models import Aggregate, Count, F, FloatField, QuerySet
 
 from descriptions.checks import Finding, description_check
 from descriptions.facts import ListingFacts, listing_facts
@@ -29,9 +29,8 @@ def price_per_sqft_median(*, listing: Listing) -> float | None:
         kind=Kind.HOME, status=Status.ACTIVE, offer=listing.offer, state=listing.state, city__iexact=listing.city,
         house_size__gt=0,
     ).exclude(pk=listing.pk)
-    if comparables.count() < MIN_COMPARABLES:
-        return None
-    return comparables.aggregate(median=_Median(F("price") / F("house_size")))["median"]
+    found = comparables.aggregate(count=Count("pk"), median=_Median(F("price") / F("house_size")))
+    return found["median"] if found["count"] >= MIN_COMPARABLES else None
 
 
 def description_facts(*, listing: Listing) -> ListingFacts:
@@ -48,6 +47,12 @@ def findings_as_data(findings: list[Finding]) -> list[dict[str, Any]]:
     """Findings as stored on a request and shown by the API: kind, start, end, span, message."""
     return [{"kind": finding.kind, "start": finding.start, "end": finding.end, "span": finding.span,
              "message": finding.message} for finding in findings]
+
+
+def description_request_for_editor(*, pk: int, user: object) -> DescriptionRequest | None:
+    """The request ``pk`` with its listing, if ``user`` may see it (the listing's seller or an admin)."""
+    found = DescriptionRequest.objects.select_related("listing").filter(pk=pk).first()
+    return found if found is not None and found.listing.is_editable_by(user) else None
 
 
 def description_requests_for_listing(*, listing: Listing) -> QuerySet[DescriptionRequest]:

@@ -17,13 +17,13 @@ from descriptions import selectors, services
 from descriptions.forms import DescriptionAcceptForm, DescriptionRequestForm
 from descriptions.models import DescriptionRequest
 from listings.models import Listing
-from listings.views import AuthenticatedRequest, _editable_listing_or_404
+from listings.views import AuthenticatedRequest, editable_listing_or_404
 
 
 @login_required
 @require_POST
 def description_request_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    listing = _editable_listing_or_404(request, pk)
+    listing = editable_listing_or_404(request, pk)
     form = DescriptionRequestForm(request.POST)
     if form.is_valid():
         services.description_request_create(listing=listing, by=request.user, tone=form.cleaned_data["tone"])
@@ -68,8 +68,8 @@ def description_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _request_or_404(request: AuthenticatedRequest, pk: int) -> DescriptionRequest:
-    found = DescriptionRequest.objects.select_related("listing").filter(pk=pk).first()
-    if found is None or not found.listing.is_editable_by(request.user):
+    found = selectors.description_request_for_editor(pk=pk, user=request.user)
+    if found is None:
         raise Http404("No such description request.")
     return found
 

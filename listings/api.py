@@ -77,7 +77,7 @@ class BaseApi(APIView):
         return super().handle_exception(exc)
 
 
-def _signed_in(request: Request) -> User:
+def signed_in(request: Request) -> User:
     """The caller of a view whose permissions require a signed-in user."""
     if not isinstance(request.user, User):
         raise NotAuthenticated()
@@ -127,7 +127,7 @@ class ListingListCreateApi(BaseApi, GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         publish = data.pop("publish")
-        listing = services.listing_create(seller=_signed_in(request), data=data, publish=publish)
+        listing = services.listing_create(seller=signed_in(request), data=data, publish=publish)
         return Response(
             ListingOutputSerializer(listing, context=_context(request)).data,
             status=status.HTTP_201_CREATED,
@@ -171,14 +171,14 @@ class ListingDetailApi(ListingObjectApi):
 
     @extend_schema(summary="Delete a listing", responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND})
     def delete(self, request: Request, pk: int) -> Response:
-        services.listing_delete(listing=self.listing(request, pk), by=_signed_in(request))
+        services.listing_delete(listing=self.listing(request, pk), by=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
         listing = self.listing(request, pk)
         serializer = ListingInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        listing = services.listing_update(listing=listing, data=dict(serializer.validated_data), by=_signed_in(request))
+        listing = services.listing_update(listing=listing, data=dict(serializer.validated_data), by=signed_in(request))
         return Response(ListingOutputSerializer(listing, context=_context(request)).data)
 
 
@@ -188,7 +188,7 @@ class ListingPublishApi(ListingObjectApi):
     @extend_schema(summary="Publish a listing", request=None,
                    responses={200: ListingOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
-        listing = services.listing_publish(listing=self.listing(request, pk), by=_signed_in(request))
+        listing = services.listing_publish(listing=self.listing(request, pk), by=signed_in(request))
         return Response(ListingOutputSerializer(listing, context=_context(request)).data)
 
 
@@ -198,7 +198,7 @@ class ListingWithdrawApi(ListingObjectApi):
     @extend_schema(summary="Withdraw a listing", request=None,
                    responses={200: ListingOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
-        listing = services.listing_withdraw(listing=self.listing(request, pk), by=_signed_in(request))
+        listing = services.listing_withdraw(listing=self.listing(request, pk), by=signed_in(request))
         return Response(ListingOutputSerializer(listing, context=_context(request)).data)
 
 
@@ -216,7 +216,7 @@ class ListingPhotoCreateApi(ListingObjectApi):
         serializer = ListingPhotoInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         photo = services.listing_photo_add(
-            listing=listing, image=serializer.validated_data["image"], by=_signed_in(request)
+            listing=listing, image=serializer.validated_data["image"], by=signed_in(request)
         )
         return Response(ListingPhotoOutputSerializer(photo, context=_context(request)).data,
                         status=status.HTTP_201_CREATED)
@@ -238,7 +238,7 @@ class ListingInquiryCreateApi(ListingObjectApi):
         listing = self.listing(request, pk)
         serializer = InquiryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        inquiry = services.inquiry_create(listing=listing, sender=_signed_in(request), **serializer.validated_data)
+        inquiry = services.inquiry_create(listing=listing, sender=signed_in(request), **serializer.validated_data)
         return Response(InquiryOutputSerializer(inquiry).data, status=status.HTTP_201_CREATED)
 
 
@@ -254,7 +254,7 @@ class FavoriteListCreateApi(BaseApi, GenericAPIView):
 
     @extend_schema(summary="My favorite listings, newest first", responses=ListingOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        listings = selectors.favorite_listings(user=_signed_in(request)).select_related("seller")
+        listings = selectors.favorite_listings(user=signed_in(request)).select_related("seller")
         page = self.paginate_queryset(listings)
         return self.get_paginated_response(ListingOutputSerializer(page, many=True, context=_context(request)).data)
 
@@ -265,7 +265,7 @@ class FavoriteListCreateApi(BaseApi, GenericAPIView):
                    429: TOO_MANY_SIGNALS},
     )
     def post(self, request: Request) -> Response:
-        user = _signed_in(request)
+        user = signed_in(request)
         serializer = FavoriteInputSerializer(data=request.data, context=_context(request))
         serializer.is_valid(raise_exception=True)
         listing = serializer.validated_data["listing"]
@@ -286,7 +286,7 @@ class FavoriteDeleteApi(BaseApi):
     def delete(self, request: Request, listing_id: int) -> Response:
         # Any listing, so that a favorite whose listing was since withdrawn can still be removed.
         listing = get_object_or_404(Listing, pk=listing_id)
-        services.favorite_remove(user=_signed_in(request), listing=listing)
+        services.favorite_remove(user=signed_in(request), listing=listing)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

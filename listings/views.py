@@ -287,7 +287,7 @@ def listing_create(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def listing_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    listing = _editable_listing_or_404(request, pk)
+    listing = editable_listing_or_404(request, pk)
     title = listing.title
     form = ListingForm(request.POST or None, instance=listing)
     if request.method == "POST" and form.is_valid():
@@ -302,7 +302,7 @@ def listing_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def listing_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    listing = services.listing_publish(listing=_editable_listing_or_404(request, pk), by=request.user)
+    listing = services.listing_publish(listing=editable_listing_or_404(request, pk), by=request.user)
     messages.success(request, f"“{listing.title}” is live.")
     return _redirect_back(request, default="dashboard")
 
@@ -310,7 +310,7 @@ def listing_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def listing_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    listing = services.listing_withdraw(listing=_editable_listing_or_404(request, pk), by=request.user)
+    listing = services.listing_withdraw(listing=editable_listing_or_404(request, pk), by=request.user)
     messages.success(request, f"“{listing.title}” is withdrawn; only you can see it now.")
     return _redirect_back(request, default="dashboard")
 
@@ -318,7 +318,7 @@ def listing_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def listing_photo_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    listing = _editable_listing_or_404(request, pk)
+    listing = editable_listing_or_404(request, pk)
     form = PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -336,7 +336,7 @@ def listing_photo_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def listing_photo_delete(request: AuthenticatedRequest, pk: int, photo_pk: int) -> HttpResponse:
-    listing = _editable_listing_or_404(request, pk)
+    listing = editable_listing_or_404(request, pk)
     photo = next((photo for photo in listing.photos.all() if photo.pk == photo_pk), None)
     if photo is None:
         raise Http404("No such photo.")
@@ -354,7 +354,7 @@ def _visible_listing_or_404(request: HttpRequest, pk: int) -> Listing:
     return listing
 
 
-def _editable_listing_or_404(request: AuthenticatedRequest, pk: int) -> Listing:
+def editable_listing_or_404(request: AuthenticatedRequest, pk: int) -> Listing:
     """The listing if ``request.user`` may change it; others' listings are 404, as if they did not exist."""
     listing = selectors.listing_detail(pk=pk, user=request.user)
     if listing is None or not listing.is_editable_by(request.user):
