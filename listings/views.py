@@ -86,13 +86,14 @@ def _render_search(
 
 @require_GET
 def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    listing = selectors.listing_detail(pk=pk, user=request.user)
-    if listing is None:
+    page = selectors.listing_page(pk=pk, user=request.user)
+    if page is None:
         raise Http404("No such listing.")
+    listing = page.listing
     # Opens count against the API's interactions budget: past it the page still shows, unrecorded.
     if PageRateThrottle(scope="interactions").allow(request):
         _record_open(request, listing=listing)
-    return _render_detail(request, listing=listing, inquiry_form=None)
+    return _render_detail(request, page=page, inquiry_form=None)
 
 
 def _record_open(request: HttpRequest, *, listing: Listing) -> None:
@@ -118,9 +119,9 @@ def _actor(request: HttpRequest) -> dict[str, Any]:
 
 
 def _render_detail(
-    request: HttpRequest, *, listing: Listing, inquiry_form: InquiryForm | None, status: int = 200
+    request: HttpRequest, *, page: selectors.ListingPage, inquiry_form: InquiryForm | None, status: int = 200
 ) -> HttpResponse:
-    user = request.user
+    user, listing = request.user, page.listing
     if inquiry_form is None:
         inquiry_form = InquiryForm(initial={"reply_to": getattr(user, "email", "")})
     similar = similar_listings(listing=listing, limit=SIMILAR_CARDS)
@@ -129,7 +130,7 @@ def _render_detail(
         "listing": listing,
         "photos": list(listing.photos.all()),
         "price_points": selectors.price_history(listing=listing),
-        "is_favorite": listing.pk in selectors.favorite_listing_ids(user=user, listing_ids=[listing.pk]),
+        "is_favorite": page.is_favorite,
         "can_edit": listing.is_editable_by(user),
         "is_own": user.is_authenticated and listing.seller_id == user.pk,
         "inquiry_form": inquiry_form,
@@ -181,14 +182,15 @@ def favorite_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def listing_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    listing = selectors.listing_detail(pk=pk, user=request.user)
-    if listing is None:
+    page = selectors.listing_page(pk=pk, user=request.user)
+    if page is None:
         raise Http404("No such listing.")
+    listing = page.listing
     form = InquiryForm(request.POST)
     throttle = PageRateThrottle(scope="inquiries")  # the API's budget: one count for both
     if not throttle.allow(request):
         form.add_error(None, f"You have sent too many messages; try again in {throttle.wait_minutes()} min.")
-        return _render_detail(request, listing=listing, inquiry_form=form, status=429)
+        return _render_detail(request, page=page, inquiry_form=form, status=429)
     if form.is_valid():
         try:
             services.inquiry_create(listing=listing, sender=request.user, **form.cleaned_data)
@@ -197,7 +199,7 @@ def listing_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your message is on its way to the seller.")
             return redirect(listing)
-    return _render_detail(request, listing=listing, inquiry_form=form)
+    return _render_detail(request, page=page, inquiry_form=form)
 
 
 @login_required

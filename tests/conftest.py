@@ -23,6 +23,7 @@ celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATA_DIR = tmp_path / "data"  # model artifacts: never the developer's own ./var
     # Factories make many users; the production hasher costs a large share of a second per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -24,6 +24,8 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 CALL_FAILED = pytest.StashKey[bool]()
+# The real data folder, read before a test points settings.DATA_DIR at its own temporary one.
+ARTIFACTS_DIR = Path(settings.DATA_DIR) / "browser-artifacts"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -67,7 +69,7 @@ def page(browser: Browser, live_server: LiveServer, request: pytest.FixtureReque
 
 
 def _save_artifacts(page: Page, *, name: str) -> None:
-    folder = Path(settings.DATA_DIR) / "browser-artifacts"
+    folder = ARTIFACTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / re.sub(r"[^\w.-]+", "_", name)
     page.screenshot(path=f"{stem}.png", full_page=True)

@@ -21,12 +21,13 @@ from listings.models import (
     Interaction,
     Listing,
     ListingPhoto,
+    Offer,
     PriceChange,
     SavedSearch,
     Source,
     Status,
 )
-from listings.templatetags.listing_tags import key_facts, money, number, price_chart
+from listings.templatetags.listing_tags import key_facts, listing_card, money, number, price_chart
 from tests.factories import CarFactory, FavoriteFactory, HomeFactory, SavedSearchFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -377,15 +378,15 @@ def test_it_opens_a_listing_in_a_fixed_number_of_queries(client: Client, django_
         home.photos.create(image=SimpleUploadedFile("front.png", png_bytes(), content_type="image/png"))
     PriceChange.objects.create(listing=home, old_price=Decimal(160_000), new_price=Decimal(150_000))
 
-    # listing + seller, photos, price changes, active encoder (for similar listings),
-    # new session (key check, savepoint, insert, release), view, profile mark,
+    # listing with its seller, photos and price changes; similar listings: a stored list (none), so the
+    # active encoder (none); new session (key check, savepoint, insert, release), view, profile mark,
     # session saved again so its cookie is sent (savepoint, update, release)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(home.get_absolute_url())
     assert response.status_code == 200
 
-    # the session exists now: load it, listing, photos, price changes, active encoder, view, profile mark
-    with django_assert_num_queries(7):
+    # the session exists now: load it, listing, stored list, active encoder, view, profile mark
+    with django_assert_num_queries(6):
         client.get(home.get_absolute_url())
 
 
@@ -395,12 +396,13 @@ def test_it_opens_a_listing_in_a_fixed_number_of_queries_when_signed_in(
     home = HomeFactory()
     client.force_login(buyer)
 
-    # session, user, listing + seller, photos, price changes, active encoder, view, profile mark, favorite
-    with django_assert_num_queries(9):
+    # session, user, listing (with its seller, photos, price changes and the favorite check), stored list
+    # (none), active encoder, view, profile mark
+    with django_assert_num_queries(7):
         client.get(home.get_absolute_url())
 
     # the same and the search click (and its profile mark)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(home.get_absolute_url(), {"from": "search", "pos": "1"})
 
 
@@ -1039,3 +1041,37 @@ def test_it_draws_a_flat_line_for_a_price_that_never_changed() -> None:
 
     assert chart["polyline"] == "84.0,102.0 624.0,102.0"
     assert chart["summary"] == "Asking price from $150,000 to $150,000"
+
+
+def test_it_builds_a_card_with_its_photo_and_escaped_text(db) -> None:
+    home = HomeFactory(title="Casa <b>grande</b> & patio", offer=Offer.RENT, price=Decimal(1250))
+    photo = home.photos.create(image=SimpleUploadedFile("front.png", png_bytes(), content_type="image/png"))
+
+    card = listing_card(Listing.objects.prefetch_related("photos").get(pk=home.pk), came_from="similar")
+
+    assert card == (
+        '<article class="card">\n'
+        f'  <a class="card-link" href="/listings/{home.pk}/?from=similar">\n'
+        '    <div class="card-media">\n'
+        f'      <img src="{photo.image.url}" alt="" loading="lazy">\n'
+        '      <span class="badge badge-rent">For rent</span>\n'
+        '    </div>\n'
+        '    <div class="card-body">\n'
+        '      <p class="card-price">$1,250/mo</p>\n'
+        '      <h3 class="card-title">Casa &lt;b&gt;grande&lt;/b&gt; &amp; patio</h3>\n'
+        '      <p class="card-facts">3 bd · 2 ba · 1,500 sqft</p>\n'
+        '      <p class="card-place">Ponce, PR</p>\n'
+        '    </div>\n'
+        '  </a>\n'
+        '</article>'
+    )
+
+
+def test_it_builds_a_card_with_a_placeholder_and_the_link_asked_for(db) -> None:
+    car = CarFactory()
+
+    card = listing_card(Listing.objects.prefetch_related("photos").get(pk=car.pk), "/listings/1/?from=search&pos=3")
+
+    version = int(car.updated_at.timestamp())
+    assert 'href="/listings/1/?from=search&amp;pos=3"' in card
+    assert f'<img class="placeholder" src="/listings/{car.pk}/placeholder.svg?v={version}" alt="" loading="lazy">' in card

@@ -149,6 +149,19 @@ def test_it_hides_the_section_without_an_active_version(client: Client, homes: d
     assert "Similar homes" not in response.content.decode()
 
 
+def test_it_shows_nothing_when_every_stored_neighbour_is_gone_rather_than_live_ones(
+    client: Client, homes: dict[str, Listing]
+) -> None:
+    version = _version()
+    _stored(version, homes["source"], [(homes["sold"], 0.9), (homes["withdrawn"], 0.8)])
+    for listing, head in ((homes["source"], 1.0), (homes["near_price"], 0.9)):
+        _embed(version, listing, head, 0.1)
+
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert response.context["similar"] == []
+
+
 def test_it_hides_the_section_when_there_are_no_neighbours(client: Client, homes: dict[str, Listing]) -> None:
     _version()
 
@@ -174,9 +187,9 @@ def test_it_shows_the_detail_page_in_a_fixed_number_of_queries(
         _photo(listing)
     client.force_login(buyer)
 
-    # session, user, listing, its photos, its price changes, the view, its profile mark, favorite check;
-    # then the similar section: active version, stored list, similar listings, their photos
-    with django_assert_num_queries(12):
+    # session, user, the listing (with its seller, photos, price changes and the favorite check), the view,
+    # its profile mark; then the similar section: the stored list with its listings and their photos
+    with django_assert_num_queries(6):
         response = client.get(homes["source"].get_absolute_url())
 
     assert len(_shown(response)) == 3
@@ -262,8 +275,8 @@ def test_it_answers_in_a_fixed_number_of_queries(
     for listing in homes.values():
         _photo(listing)
 
-    # listing, active version, stored list, similar listings with their sellers, their photos
-    with django_assert_num_queries(5):
+    # listing; the stored list with its listings, their sellers and photos
+    with django_assert_num_queries(2):
         response = api_client.get(_similar_url(homes["source"]))
 
     assert len(response.json()["results"]) == 3
