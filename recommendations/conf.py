@@ -21,6 +21,16 @@ def text_weight() -> float:
     return float(settings.SIMILAR_TEXT_WEIGHT)
 
 
+def place_weight() -> float:
+    """Weight of closeness (same place 1, far away 0) in the similar listings' score; cosines get the rest."""
+    return float(settings.SIMILAR_PLACE_WEIGHT)
+
+
+def place_bandwidth_km() -> float:
+    """Distance at which closeness has fallen to exp(-1/2) = 0.61."""
+    return float(settings.SIMILAR_PLACE_BANDWIDTH_KM)
+
+
 def list_length() -> int:
     """How many neighbours are stored per listing."""
     return int(settings.SIMILAR_LIST_LENGTH)

@@ -13,6 +13,7 @@ from pgvector.django import CosineDistance
 from listings.models import Listing, ListingPhoto
 from listings.selectors import LISTING_EXTRAS_COLUMNS, LISTING_EXTRAS_JOINS, raw_listing_complete
 from recommendations import conf
+from recommendations.ml.geo import coordinates, place_features
 from recommendations.models import (
     RECOMMENDABLE_STATUSES,
     Algorithm,
@@ -95,7 +96,8 @@ def listings_for_output(ids: list[int], *, statuses: tuple[str, ...]) -> dict[in
 
 
 def _live_neighbours(*, listing: Listing, version: ModelVersion) -> list[tuple[int, float]]:
-    """Blended scores of the nearest item embeddings (HNSW, iterative scan so filters never starve it)."""
+    """Scores of the nearest item embeddings (HNSW, iterative scan so filters never starve it), blended as
+    the stored lists are (services.neighbours.corpus_load): cosines, then closeness."""
     own = ItemEmbedding.objects.filter(version=version, listing=listing).values_list("vector", flat=True).first()
     if own is None:
         return []
@@ -109,18 +111,25 @@ def _live_neighbours(*, listing: Listing, version: ModelVersion) -> list[tuple[i
             .exclude(listing=listing)
             .annotate(distance=CosineDistance("vector", own))
             .order_by("distance")
-            .values_list("listing_id", "distance")[:LIVE_CANDIDATES]
+            .values_list("listing_id", "distance", "listing__lat", "listing__lon")[:LIVE_CANDIDATES]
         )
     if not candidates:
         return []
-    texts = dict(TextEmbedding.objects.filter(listing_id__in=[listing.pk] + [pk for pk, _ in candidates])
+    texts = dict(TextEmbedding.objects.filter(listing_id__in=[listing.pk] + [row[0] for row in candidates])
                  .values_list("listing_id", "vector"))
-    weight = conf.text_weight()
+    weight, place_weight = conf.text_weight(), conf.place_weight()
     own_text = texts.get(listing.pk)
+    places = place_features(
+        coordinates([listing.lat] + [row[2] for row in candidates]),
+        coordinates([listing.lon] + [row[3] for row in candidates]),
+        bandwidth_km=conf.place_bandwidth_km(),
+    )
+    closeness = places[1:] @ places[0]
     scored = []
-    for pk, distance in candidates:
+    for (pk, distance, _, _), close in zip(candidates, closeness.tolist(), strict=True):
         text_cosine = float(np.dot(own_text, texts[pk])) if own_text is not None and pk in texts else 0.0
-        scored.append((pk, (1 - weight) * (1 - float(distance)) + weight * text_cosine))
+        cosine = (1 - weight) * (1 - float(distance)) + weight * text_cosine
+        scored.append((pk, (1 - place_weight) * cosine + place_weight * close))
     return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
 
 

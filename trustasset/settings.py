@@ -239,6 +239,10 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # Recommendations: read only through recommendations/conf.py.
 SIMILAR_TEXT_WEIGHT = env.float("SIMILAR_TEXT_WEIGHT", default=0.3)
+# Weight of closeness (a Gaussian kernel of the distance, SIMILAR_PLACE_BANDWIDTH_KM wide) in the similar
+# listings' score; the blended cosine gets the rest. Takes effect at the next neighbour refresh.
+SIMILAR_PLACE_WEIGHT = env.float("SIMILAR_PLACE_WEIGHT", default=0.02)
+SIMILAR_PLACE_BANDWIDTH_KM = env.float("SIMILAR_PLACE_BANDWIDTH_KM", default=100.0)
 SIMILAR_LIST_LENGTH = env.int("SIMILAR_LIST_LENGTH", default=50)
 MODEL_VERSIONS_KEPT = env.int("MODEL_VERSIONS_KEPT", default=3)
 TORCH_DEVICE = env.str("TORCH_DEVICE", default="")  # empty: CUDA when present, else CPU

@@ -78,7 +78,10 @@ class NeighbourRefresh:
     merged: np.ndarray
 
 
-def blended_vectors(item: np.ndarray, text: np.ndarray | None, *, text_weight: float) -> np.ndarray:
+def blended_vectors(
+    item: np.ndarray, text: np.ndarray | None, *, text_weight: float, places: np.ndarray | None = None,
+    place_weight: float = 0.0,
+) -> np.ndarray:
     """Concatenate L2-normalized item and text embeddings, weighted so a dot product blends cosines.
 
     item: (n, d1); text: (n, d2) or None; text_weight w in [0, 1].
@@ -86,19 +89,34 @@ def blended_vectors(item: np.ndarray, text: np.ndarray | None, *, text_weight: f
     dot product of two rows is ``(1 - w) · cos(item) + w · cos(text)``. A zero part stays zero (its
     cosine counts as 0, never NaN). With ``text=None`` the result is the normalized item part alone,
     (n, d1), whose dot product is ``cos(item)``.
+
+    places: (n, d3) rows of ``geo.place_features`` (unit, or zero for an unknown place) and place_weight p in
+    [0, 1]: the rows above are scaled by sqrt(1 - p) and ``sqrt(p) · places`` appended, so the dot product is
+    ``(1 - p) · blended cosine + p · closeness`` (closeness: a Gaussian kernel of the distance).
     """
     if not 0.0 <= text_weight <= 1.0:
         raise ValueError(f"text_weight must lie in [0, 1], got {text_weight}")
+    if not 0.0 <= place_weight <= 1.0:
+        raise ValueError(f"place_weight must lie in [0, 1], got {place_weight}")
     item = np.asarray(item)
     if text is None:
-        return _normalized_rows(item, scale=1.0)
-    text = np.asarray(text)
-    if item.shape[0] != text.shape[0]:
-        raise ValueError(f"item has {item.shape[0]} rows, text has {text.shape[0]}")
-    return np.concatenate(
-        [_normalized_rows(item, scale=np.sqrt(1.0 - text_weight)), _normalized_rows(text, scale=np.sqrt(text_weight))],
-        axis=1,
-    )
+        blended = _normalized_rows(item, scale=1.0)
+    else:
+        text = np.asarray(text)
+        if item.shape[0] != text.shape[0]:
+            raise ValueError(f"item has {item.shape[0]} rows, text has {text.shape[0]}")
+        blended = np.concatenate(
+            [_normalized_rows(item, scale=np.sqrt(1.0 - text_weight)),
+             _normalized_rows(text, scale=np.sqrt(text_weight))],
+            axis=1,
+        )
+    if places is None or place_weight == 0.0:
+        return blended
+    places = np.asarray(places, dtype=np.float32)
+    if places.shape[0] != item.shape[0]:
+        raise ValueError(f"item has {item.shape[0]} rows, places has {places.shape[0]}")
+    blended *= np.float32(np.sqrt(1.0 - place_weight))
+    return np.concatenate([blended, places * np.float32(np.sqrt(place_weight))], axis=1)
 
 
 def _normalized_rows(vectors: np.ndarray, *, scale: float) -> np.ndarray:

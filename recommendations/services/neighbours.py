@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from recommendations import conf
+from recommendations.ml.geo import coordinates, place_features
 from recommendations.ml.neighbours import (
     PAD_ID,
     blended_vectors,
@@ -53,7 +54,7 @@ def corpus_load(*, version: ModelVersion) -> Corpus:
     rows = list(
         ItemEmbedding.objects.filter(version=version, listing__kind=version.kind)
         .order_by("listing_id")
-        .values_list("listing_id", "vector", "listing__status")
+        .values_list("listing_id", "vector", "listing__status", "listing__lat", "listing__lon")
     )
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     item = vectors_array((row[1] for row in rows), dim=ITEM_EMBEDDING_DIM)
@@ -64,7 +65,15 @@ def corpus_load(*, version: ModelVersion) -> Corpus:
         position = np.searchsorted(ids, listing_id)
         if position < len(ids) and ids[position] == listing_id:
             text[position] = vector
-    return Corpus(ids=ids, vectors=blended_vectors(item, text, text_weight=conf.text_weight()), available=available)
+    places = place_features(
+        coordinates(row[3] for row in rows), coordinates(row[4] for row in rows),
+        bandwidth_km=conf.place_bandwidth_km(),
+    )
+    vectors = blended_vectors(
+        item, text, text_weight=conf.text_weight(), places=places, place_weight=conf.place_weight()
+    )
+    return Corpus(ids=ids, vectors=vectors, available=available)
+
 
 
 def neighbours_refresh(

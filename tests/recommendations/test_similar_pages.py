@@ -119,7 +119,10 @@ def test_it_titles_the_section_by_kind(client: Client) -> None:
 
 
 def test_it_ranks_a_listing_without_a_stored_list_by_its_live_neighbours(client: Client, settings: Any) -> None:
-    settings.SIMILAR_TEXT_WEIGHT = 0.3  # no text embeddings here: each score is 0.7 × the cosine
+    # No text embeddings here, and every home is in Ponce (closeness 1): each score is 0.8 × 0.7 × the
+    # item cosine + 0.2.
+    settings.SIMILAR_TEXT_WEIGHT = 0.3
+    settings.SIMILAR_PLACE_WEIGHT = 0.2
     version = _version()
     source, closest, middle, orthogonal, other_kind = (
         HomeFactory(), HomeFactory(), HomeFactory(), HomeFactory(), CarFactory(),
@@ -133,9 +136,9 @@ def test_it_ranks_a_listing_without_a_stored_list_by_its_live_neighbours(client:
     response = client.get(source.get_absolute_url())
 
     assert [(item.listing.pk, item.score) for item in response.context["similar"]] == [
-        (closest.pk, pytest.approx(0.7 / 1.01 ** 0.5)),
-        (middle.pk, pytest.approx(0.7 / 2 ** 0.5)),
-        (orthogonal.pk, pytest.approx(0.0, abs=1e-7)),
+        (closest.pk, pytest.approx(0.56 / 1.01 ** 0.5 + 0.2)),
+        (middle.pk, pytest.approx(0.56 / 2 ** 0.5 + 0.2)),
+        (orthogonal.pk, pytest.approx(0.2)),
     ]
     assert [pk for pk, _ in _shown(response)] == [closest.pk, middle.pk, orthogonal.pk]
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from listings.models import Listing, Status
 from listings.services import listing_create, listing_update
 from recommendations.ml.autoencoder import DEFAULT_CONFIG
+from recommendations.ml.geo import place_features
 from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList, TextEmbedding, VersionStatus
 from recommendations.selectors import similar_listings
 from recommendations.services import encoder, neighbours, versions
@@ -161,20 +162,26 @@ def test_it_finds_neighbours_for_a_new_listing_before_any_refresh(django_capture
     assert all(item.reason for item in found)
 
 
-def test_it_blends_text_and_item_cosines_by_the_setting(settings) -> None:
+def test_it_blends_text_and_item_cosines_and_closeness_by_the_settings(settings) -> None:
     homes(20)
     version = encoder.encoder_retrain(kind="home", config=SMALL)
     item = np.array(list(ItemEmbedding.objects.filter(version=version).order_by("listing_id")
                          .values_list("vector", flat=True)), dtype=np.float32)
     text = np.array(list(TextEmbedding.objects.order_by("listing_id").values_list("vector", flat=True)),
                     dtype=np.float32)
+    places = place_features(*np.array(list(Listing.objects.order_by("pk").values_list("lat", "lon"))).T,
+                            bandwidth_km=50.0)
     settings.SIMILAR_TEXT_WEIGHT = 0.25
+    settings.SIMILAR_PLACE_WEIGHT = 0.1
+    settings.SIMILAR_PLACE_BANDWIDTH_KM = 50.0
 
     corpus = corpus_load(version=version)
 
     unit_item = item / np.linalg.norm(item, axis=1, keepdims=True)
-    expected = 0.75 * (unit_item @ unit_item.T) + 0.25 * (text @ text.T)
+    expected = 0.9 * (0.75 * (unit_item @ unit_item.T) + 0.25 * (text @ text.T)) + 0.1 * (places @ places.T)
     assert np.allclose(corpus.vectors @ corpus.vectors.T, expected, atol=1e-5)
+    # Homes of the same city are as close as can be; Ponce and Austin, 3,000 km apart, are not.
+    assert np.allclose(np.diag(places @ places.T), 1.0) and abs(float(places[0] @ places[3])) < 0.3
 
 
 def test_it_splits_a_full_refresh_into_chunks_that_count_once_each() -> None:
