@@ -1,6 +1,6 @@
 """Latency of ``GET /api/listings/{id}/similar/`` at scale, beside a minimal JSON view in the same run.
 
-    .venv/bin/python bench/similar_api.py [--listings 1000000] [--requests 2000]
+    .venv/bin/python bench/similar_api.py [--listings 1000000] [--requests 2000] [--reuse DATABASE]
 
 Builds its own database, ``bench_similar`` (created, migrated, dropped at the end; your data is not
 touched): ``--listings`` generated homes, an active encoder version and a stored 50-long neighbour
@@ -8,7 +8,9 @@ list per listing (random targets: the read path does not care how they were comp
 times ``--requests`` requests for random listings through Django's full stack (test client: URL
 routing, middleware, DRF, serializer, JSON) against a view that returns ``{"ok": true}`` through
 the same stack, and prints p50 / p99 / mean per view and the ratio of means (goal: ≤ 1.5×,
-p99 ≤ 15 ms). Not part of the test run.
+p99 ≤ 15 ms). ``--reuse DATABASE`` reads a database another bench already loaded (``bench/load.sh``'s
+``bench_load``, say) instead of building one: its listings with a stored list, nothing written. Not part of
+the test run.
 """
 
 from __future__ import annotations
@@ -31,8 +33,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--listings", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=2_000)
+    parser.add_argument("--reuse", metavar="DATABASE", help="an already loaded bench database to read")
     args = parser.parse_args()
     django_setup()
+    if args.reuse:
+        _measure(ids=_reused(args.reuse), requests=args.requests)
+        return
     with bench_database(BENCH_DATABASE):
         ids = _populate(listings=args.listings)
         _measure(ids=ids, requests=args.requests)
@@ -47,6 +53,19 @@ def _populate(*, listings: int) -> list[int]:
     version = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True,
                                           activated_at=timezone.now())
     neighbour_lists_load(version=version, ids=ids, length=LIST_LENGTH)
+    return ids
+
+
+def _reused(name: str) -> list[int]:
+    """Point the connection at database ``name`` and return the ids of its listings with a stored list."""
+    from django.db import connection
+
+    from recommendations.models import NeighbourList
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    ids = list(NeighbourList.objects.filter(version__active=True).values_list("source_id", flat=True))
+    print(f"reusing database {name}: {len(ids):,} listings with a stored list", flush=True)
     return ids
 
 

@@ -52,6 +52,11 @@ CROSS JOIN LATERAL (
 _PHOTO_COLUMNS = ["id", "listing_id", "image", "width", "height", "position"]
 _CHANGE_COLUMNS = ["id", "listing_id", "old_price", "new_price", "changed_at"]
 
+# Whether the viewer may open listing l: listing_visible_queryset's rule, for statements of our own.
+_VISIBLE_WHERE = "l.id = %(pk)s AND (%(staff)s OR l.status = ANY(%(statuses)s) OR l.seller_id = %(user)s)"
+# A prepared statement: no query building on the similar-listings API's path.
+_VISIBLE_SQL = f"SELECT l.* FROM listings_listing l WHERE {_VISIBLE_WHERE}"  # noqa: S608 (constants)
+
 # One statement for a listing's page: the listing if the viewer may open it (as listing_visible_queryset),
 # its seller, photos and price changes, and whether the viewer saved it. The ORM's select_related, two
 # prefetches and a favorite check took four statements and about 4 ms of query building per page view,
@@ -68,8 +73,20 @@ CROSS JOIN LATERAL (
            array_agg(c.changed_at ORDER BY c.changed_at, c.id) AS change_times
     FROM listings_pricechange c WHERE c.listing_id = l.id
 ) changes
-WHERE l.id = %(pk)s AND (%(staff)s OR l.status = ANY(%(statuses)s) OR l.seller_id = %(user)s)
+WHERE {_VISIBLE_WHERE}
 """  # noqa: S608 (our own constants, no input)
+
+
+
+
+def listing_visible(*, pk: int, user: Viewer | None) -> Listing | None:
+    """The listing ``pk`` if ``user`` may open it (listing_visible_queryset), else None."""
+    return next(iter(Listing.objects.raw(_VISIBLE_SQL, _visibility_params(pk=pk, user=user))), None)
+
+
+def _visibility_params(*, pk: int, user: Viewer | None) -> dict[str, Any]:
+    return {"pk": pk, "user": user.pk if user is not None and user.is_authenticated else None,
+            "staff": bool(getattr(user, "is_staff", False)), "statuses": list(VISIBLE_STATUSES)}
 
 
 @dataclass(frozen=True)
@@ -81,10 +98,7 @@ class ListingPage:
 def listing_page(*, pk: int, user: Viewer | None) -> ListingPage | None:
     """The listing ``pk`` if ``user`` may open it, with its seller, photos and price changes loaded, and
     whether ``user`` saved it; None when it does not exist or is not theirs to see."""
-    user_id = user.pk if user is not None and user.is_authenticated else None
-    params = {"pk": pk, "user": user_id, "staff": bool(getattr(user, "is_staff", False)),
-              "statuses": list(VISIBLE_STATUSES)}
-    listing = next(iter(Listing.objects.raw(_PAGE_SQL, params)), None)
+    listing = next(iter(Listing.objects.raw(_PAGE_SQL, _visibility_params(pk=pk, user=user))), None)
     if listing is None:
         return None
     raw_listing_complete(listing)

@@ -350,7 +350,7 @@ def listing_photo_delete(request: AuthenticatedRequest, pk: int, photo_pk: int) 
 # Helpers ---------------------------------------------------------------------------------------
 
 def _visible_listing_or_404(request: HttpRequest, pk: int) -> Listing:
-    listing = selectors.listing_visible_queryset(user=request.user).filter(pk=pk).first()
+    listing = selectors.listing_visible(pk=pk, user=request.user)
     if listing is None:
         raise Http404("No such listing.")
     return listing

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from listings.api import BAD_REQUEST, NOT_FOUND, BaseApi
 from listings.models import Kind
-from listings.selectors import listing_visible_queryset
+from listings.selectors import listing_visible
 from listings.serializers import ListingOutputSerializer
 from recommendations.actors import actor_from_request
 from recommendations.selectors import MAX_LIMIT, similar_listings
@@ -47,7 +47,7 @@ class SimilarListingsApi(BaseApi):
         responses={200: SimilarOutputSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
-        listing = listing_visible_queryset(user=request.user).filter(pk=pk).first()
+        listing = listing_visible(pk=pk, user=request.user)
         if listing is None:
             raise NotFound("No such listing.")
         params = SimilarInputSerializer(data=request.query_params)
