@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/neighbours_refresh.py [--rows 50000] [--k 50] [--chunk-size 4096] [--device cpu]
 
-Data: ``--rows`` synthetic listings, a 10-d item embedding and a 384-d text embedding (Gaussian),
-blended by ``blended_vectors`` into unit rows of 394 dims. Every row is a query against every row:
+Data: ``--rows`` synthetic listings, a 10-d item embedding and a 384-d text embedding (Gaussian) and a
+place in the continental US, blended by ``blended_vectors`` with the 64 closeness features of the place
+(``--place-weight``, the setting's 0.02 by default) into rows of 458 dims, as the refresh blends them. Every row is a query against every row:
   * baseline: the same chunked matrix product + ``torch.topk`` written inline, without ids, mask,
     self-exclusion, corpus blocks or the tie rule (it returns each row itself as its first neighbour);
   * ours: ``top_k_neighbours`` with ids, self-exclusion and an all-True availability mask.
@@ -27,6 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from recommendations.ml.geo import place_features
 from recommendations.ml.neighbours import blended_vectors, top_k_neighbours
 
 
@@ -36,12 +38,14 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=50, help="neighbours per listing (default %(default)s)")
     parser.add_argument("--chunk-size", type=int, default=4096, help="query rows per product (default %(default)s)")
     parser.add_argument("--text-weight", type=float, default=0.5)
+    parser.add_argument("--place-weight", type=float, default=0.02)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=1, help="runs of each method, alternating order")
     args = parser.parse_args()
 
-    vectors = synthetic_vectors(args.rows, text_weight=args.text_weight, seed=args.seed)
+    vectors = synthetic_vectors(args.rows, text_weight=args.text_weight, place_weight=args.place_weight,
+                                seed=args.seed)
     print(
         f"rows={args.rows} dims={vectors.shape[1]} k={args.k} chunk={args.chunk_size} "
         f"device={args.device} torch_threads={torch.get_num_threads()}",
@@ -90,12 +94,14 @@ def main() -> None:
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
 
 
-def synthetic_vectors(rows: int, *, text_weight: float, seed: int) -> np.ndarray:
-    """(rows, 394) float32 unit rows blended from Gaussian item (10-d) and text (384-d) embeddings."""
+def synthetic_vectors(rows: int, *, text_weight: float, place_weight: float, seed: int) -> np.ndarray:
+    """(rows, 458) float32 unit rows blended from Gaussian item (10-d) and text (384-d) embeddings and the
+    closeness features of random places."""
     rng = np.random.default_rng(seed)
     item = rng.standard_normal((rows, 10), dtype=np.float32)
     text = rng.standard_normal((rows, 384), dtype=np.float32)
-    return blended_vectors(item, text, text_weight=text_weight)
+    places = place_features(rng.uniform(25, 48, rows), rng.uniform(-124, -67, rows), bandwidth_km=100.0)
+    return blended_vectors(item, text, text_weight=text_weight, places=places, place_weight=place_weight)
 
 
 def bare_torch_top_k(vectors: np.ndarray, *, k: int, chunk_size: int, device: str) -> np.ndarray:
