@@ -9,8 +9,9 @@
 #
 # The database (bench_load on the configured server; your data is not touched) is loaded once and reused
 # by later runs of the same size: the first run at 1M listings takes a long while (it prints each step's
-# time and the total); BENCH_RELOAD=1 rebuilds it. Other knobs: PORT (8765), THREADS (wrk threads, 2),
-# CONNECTIONS (2 x workers), WARMUP (3s per target), USERS (20 feed users and 20 visitors), HISTORY (200).
+# time and the total); BENCH_RELOAD=1 rebuilds it, BENCH_LOAD_DATABASE names it. Other knobs: PORT (8765),
+# THREADS (wrk threads, 2), CONNECTIONS (2 x workers), WARMUP (3s per target), USERS (20 feed users and 20
+# visitors), HISTORY (200).
 # Needs wrk (apt-get install wrk). Only 127.0.0.1 is ever a target. Not part of the test run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
