@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from listings.models import Inquiry
 
+_SUBJECT_LENGTH = 150
+
 
 def inquiry_mail_send(*, inquiry_id: int) -> bool:
     """Mail the inquiry to the seller once; False when it was already mailed or is gone."""
@@ -34,7 +36,8 @@ def inquiry_mail_send(*, inquiry_id: int) -> bool:
             f"Listing: {settings.SITE_URL}{listing.get_absolute_url()}\n"
         )
         EmailMessage(
-            subject=f"Question about {listing.title}",
+            # One line: a mail header cannot hold the line breaks an imported or API-written title may.
+            subject=" ".join(f"Question about {listing.title}".split())[:_SUBJECT_LENGTH],
             body=body,
             to=[listing.seller.email],
             reply_to=[inquiry.reply_to],

@@ -64,6 +64,17 @@ def test_it_retries_an_inquiry_with_backoff_while_the_mail_server_is_unreachable
     assert inquiry.mailed_at is not None
 
 
+def test_it_mails_a_title_with_line_breaks_under_a_one_line_subject(mailoutbox: list[Any]) -> None:
+    home = HomeFactory(seller=UserFactory(username="seller"), title="Sunny\r\nhouse\nBcc: spam@example.com")
+    sent = Inquiry.objects.create(listing=home, sender=UserFactory(), message="Still available?",
+                                  reply_to="b@example.com")
+
+    inquiry_mail.apply(args=[sent.pk], throw=True)
+
+    assert [message.subject for message in mailoutbox] == ["Question about Sunny house Bcc: spam@example.com"]
+    assert mailoutbox[0].bcc == []
+
+
 def test_it_fails_at_once_when_the_mail_server_refuses_the_recipient(
     scripted: type[ScriptedBackend], inquiry: Inquiry, mailoutbox: list[Any]
 ) -> None:
