@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import LoginForm, SignupForm
+from listings.throttles import PageRateThrottle
 from recommendations.services.profiles import interactions_adopt
 
 
@@ -23,6 +24,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        # Every attempt counts, per client address: account spam stops here, not at the first success.
+        throttle = PageRateThrottle(scope="signups")
+        if not throttle.allow(request):
+            form.add_error(None, f"Too many sign-ups from your address; try again in {throttle.wait_minutes()} min.")
+            return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         session_key = request.session.session_key or ""  # login() gives the session a new key

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -24,6 +25,7 @@ celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 def _test_settings(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_DIR = tmp_path / "data"  # model artifacts: never the developer's own ./var
+    cache.clear()  # rate-limit counters and log-in lockouts start afresh in every test
     # Factories make many users; the production hasher costs a large share of a second per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

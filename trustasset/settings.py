@@ -176,6 +176,7 @@ REST_FRAMEWORK = {
         "interactions": env.str("THROTTLE_INTERACTIONS", default="120/min"),
         "inquiries": env.str("THROTTLE_INQUIRIES", default="10/hour"),
         "logins": env.str("THROTTLE_LOGINS", default="20/hour"),
+        "signups": env.str("THROTTLE_SIGNUPS", default="10/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import User
@@ -117,3 +119,19 @@ def test_it_shows_log_out_as_a_form_and_log_in_links(client: Client) -> None:
     assert f'href="{reverse("signup")}"' in anonymous
     assert f'<form method="post" action="{reverse("logout")}"' in signed_in
     assert '<span class="username">alice</span>' in signed_in
+
+
+def test_it_limits_sign_up_attempts_per_address(client: Client, settings: Any) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "signups": "2/hour"},
+    }
+    first = client.post(reverse("signup"), signup_data(username="one", password2="mismatch"))
+    second = client.post(reverse("signup"), signup_data(username="two"))
+    client.logout()
+
+    third = client.post(reverse("signup"), signup_data(username="three"))
+
+    assert (first.status_code, second.status_code, third.status_code) == (200, 302, 429)
+    assert "Too many sign-ups from your address; try again in 60 min." in third.content.decode()
+    assert sorted(User.objects.values_list("username", flat=True)) == ["two"]
