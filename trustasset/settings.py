@@ -94,9 +94,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Statements bound on the server and prepared on a connection's second use of them: planning was most of
 # a listing page's database time (0.3-0.6 ms of 0.4-0.7 ms per statement). Off for a transaction-pooling
 # proxy (PgBouncer before 1.21), which cannot keep a connection's prepared statements.
+_SERVER_SIDE_BINDING = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
 DATABASES["default"].setdefault("OPTIONS", {}).update(
-    server_side_binding=env.bool("DATABASE_SERVER_SIDE_BINDING", default=True),
-    prepare_threshold=2 if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True) else None,
+    server_side_binding=_SERVER_SIDE_BINDING, prepare_threshold=2 if _SERVER_SIDE_BINDING else None
 )
 # The same PostgreSQL backend with query counts, durations and errors for /metrics (django_db_*).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

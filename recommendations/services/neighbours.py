@@ -75,7 +75,6 @@ def corpus_load(*, version: ModelVersion) -> Corpus:
     return Corpus(ids=ids, vectors=vectors, available=available)
 
 
-
 def neighbours_refresh(
     *, kind: str, incremental: bool = False, version: ModelVersion | None = None
 ) -> NeighbourRefresh | None:
