@@ -77,8 +77,6 @@ WHERE {_VISIBLE_WHERE}
 """  # noqa: S608 (our own constants, no input)
 
 
-
-
 def listing_visible(*, pk: int, user: Viewer | None) -> Listing | None:
     """The listing ``pk`` if ``user`` may open it (listing_visible_queryset), else None."""
     return next(iter(Listing.objects.raw(_VISIBLE_SQL, _visibility_params(pk=pk, user=user))), None)
