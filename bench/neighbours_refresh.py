@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/neighbours_refresh.py [--rows 50000] [--k 50] [--chunk-size 4096] [--device cpu]
 
-Data: ``--rows`` synthetic listings, a 10-d item embedding and a 384-d text embedding (Gaussian) and a
-place in the continental US, blended by ``blended_vectors`` with the 64 closeness features of the place
-(``--place-weight``, the setting's 0.02 by default) into rows of 458 dims, as the refresh blends them. Every row is a query against every row:
+Data: ``--rows`` synthetic listings, a 10-d item embedding and a 384-d text embedding (Gaussian), a place in
+the continental US, a price, one of 51 states and 1 to 6 bedrooms, blended by ``blended_vectors`` with the
+closeness rows of those facts (64 place, 64 price, 51 state and 6 bedroom columns) at the home weights of
+``SIMILAR_FACT_WEIGHTS`` (``--fact-weights`` JSON to change them) into rows of 579 dims, as the refresh
+blends them. Every row is a query against every row:
   * baseline: the same chunked matrix product + ``torch.topk`` written inline, without ids, mask,
     self-exclusion, corpus blocks or the tie rule (it returns each row itself as its first neighbour);
   * ours: ``top_k_neighbours`` with ids, self-exclusion and an all-True availability mask.
@@ -18,6 +20,7 @@ CPU (process) times, which steadies the ratio on a machine shared with other wor
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import sys
 import time
@@ -28,8 +31,12 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from recommendations.ml.closeness import equality_features, price_features
 from recommendations.ml.geo import place_features
 from recommendations.ml.neighbours import blended_vectors, top_k_neighbours
+
+# The home weights of SIMILAR_FACT_WEIGHTS (trustasset/settings.py).
+HOME_FACT_WEIGHTS = {"place": 0.02, "price": 0.05, "state": 0.25, "bed": 0.05}
 
 
 def main() -> None:
@@ -38,13 +45,14 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=50, help="neighbours per listing (default %(default)s)")
     parser.add_argument("--chunk-size", type=int, default=4096, help="query rows per product (default %(default)s)")
     parser.add_argument("--text-weight", type=float, default=0.5)
-    parser.add_argument("--place-weight", type=float, default=0.02)
+    parser.add_argument("--fact-weights", type=json.loads, default=HOME_FACT_WEIGHTS,
+                        help="weight by fact: place, price, state, bed (default %(default)s)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=1, help="runs of each method, alternating order")
     args = parser.parse_args()
 
-    vectors = synthetic_vectors(args.rows, text_weight=args.text_weight, place_weight=args.place_weight,
+    vectors = synthetic_vectors(args.rows, text_weight=args.text_weight, fact_weights=args.fact_weights,
                                 seed=args.seed)
     print(
         f"rows={args.rows} dims={vectors.shape[1]} k={args.k} chunk={args.chunk_size} "
@@ -94,14 +102,20 @@ def main() -> None:
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
 
 
-def synthetic_vectors(rows: int, *, text_weight: float, place_weight: float, seed: int) -> np.ndarray:
-    """(rows, 458) float32 unit rows blended from Gaussian item (10-d) and text (384-d) embeddings and the
-    closeness features of random places."""
+def synthetic_vectors(rows: int, *, text_weight: float, fact_weights: dict[str, float], seed: int) -> np.ndarray:
+    """(rows, 579) float32 unit rows blended from Gaussian item (10-d) and text (384-d) embeddings and the
+    closeness rows of random places, prices, states and bedroom counts."""
     rng = np.random.default_rng(seed)
     item = rng.standard_normal((rows, 10), dtype=np.float32)
     text = rng.standard_normal((rows, 384), dtype=np.float32)
-    places = place_features(rng.uniform(25, 48, rows), rng.uniform(-124, -67, rows), bandwidth_km=100.0)
-    return blended_vectors(item, text, text_weight=text_weight, places=places, place_weight=place_weight)
+    facts = {
+        "place": place_features(rng.uniform(25, 48, rows), rng.uniform(-124, -67, rows), bandwidth_km=100.0),
+        "price": price_features(np.exp(rng.normal(12.5, 0.8, rows)), bandwidth=0.2),
+        "state": equality_features(rng.integers(0, 51, rows)),
+        "bed": equality_features(rng.integers(1, 7, rows)),
+    }
+    closeness = [(facts[fact], weight) for fact, weight in fact_weights.items()]
+    return blended_vectors(item, text, text_weight=text_weight, closeness=closeness)
 
 
 def bare_torch_top_k(vectors: np.ndarray, *, k: int, chunk_size: int, device: str) -> np.ndarray:

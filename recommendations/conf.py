@@ -21,14 +21,34 @@ def text_weight() -> float:
     return float(settings.SIMILAR_TEXT_WEIGHT)
 
 
-def place_weight() -> float:
-    """Weight of closeness (same place 1, far away 0) in the similar listings' score; cosines get the rest."""
-    return float(settings.SIMILAR_PLACE_WEIGHT)
+# The facts that may count beside the cosines (SIMILAR_FACT_WEIGHTS): closeness of place and price, and
+# sameness of the rest.
+FACTS = ("place", "price", "state", "bed", "make")
+
+
+def fact_weights(kind: str) -> dict[str, float]:
+    """Weights of the facts that count beside the cosines in the similar listings' score of ``kind``, by fact
+    (``FACTS``; absent ones weigh 0). The blended cosine gets the rest, so they sum to less than 1."""
+    weights = {fact: 0.0 for fact in FACTS}
+    given = settings.SIMILAR_FACT_WEIGHTS.get(kind, {})
+    if unknown := sorted(set(given) - set(FACTS)):
+        raise ImproperlyConfigured(f"SIMILAR_FACT_WEIGHTS[{kind!r}] names {unknown}; the facts are {list(FACTS)}.")
+    weights.update({fact: float(weight) for fact, weight in given.items()})
+    if any(weight < 0 for weight in weights.values()) or sum(weights.values()) >= 1:
+        raise ImproperlyConfigured(
+            f"SIMILAR_FACT_WEIGHTS[{kind!r}] must be >= 0 and sum to less than 1, got {given}."
+        )
+    return weights
 
 
 def place_bandwidth_km() -> float:
-    """Distance at which closeness has fallen to exp(-1/2) = 0.61."""
+    """Distance at which place closeness has fallen to exp(-1/2) = 0.61."""
     return float(settings.SIMILAR_PLACE_BANDWIDTH_KM)
+
+
+def price_bandwidth() -> float:
+    """Log price ratio at which price closeness has fallen to 0.61 (0.2: prices 22 % apart)."""
+    return float(settings.SIMILAR_PRICE_BANDWIDTH)
 
 
 def list_length() -> int:

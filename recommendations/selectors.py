@@ -13,7 +13,6 @@ from pgvector.django import CosineDistance
 from listings.models import Listing, ListingPhoto
 from listings.selectors import LISTING_EXTRAS_COLUMNS, LISTING_EXTRAS_JOINS, raw_listing_complete
 from recommendations import conf
-from recommendations.ml.geo import coordinates, place_features
 from recommendations.models import (
     RECOMMENDABLE_STATUSES,
     Algorithm,
@@ -24,6 +23,7 @@ from recommendations.models import (
     TextEmbedding,
 )
 from recommendations.reasons import similarity_reason
+from recommendations.services.neighbours import CLOSENESS_FACTS, closeness_parts
 from recommendations.services.versions import version_active
 
 LIVE_CANDIDATES = 200
@@ -97,7 +97,7 @@ def listings_for_output(ids: list[int], *, statuses: tuple[str, ...]) -> dict[in
 
 def _live_neighbours(*, listing: Listing, version: ModelVersion) -> list[tuple[int, float]]:
     """Scores of the nearest item embeddings (HNSW, iterative scan so filters never starve it), blended as
-    the stored lists are (services.neighbours.corpus_load): cosines, then closeness."""
+    the stored lists are (services.neighbours.corpus_load): cosines, then the facts that count beside them."""
     own = ItemEmbedding.objects.filter(version=version, listing=listing).values_list("vector", flat=True).first()
     if own is None:
         return []
@@ -111,25 +111,23 @@ def _live_neighbours(*, listing: Listing, version: ModelVersion) -> list[tuple[i
             .exclude(listing=listing)
             .annotate(distance=CosineDistance("vector", own))
             .order_by("distance")
-            .values_list("listing_id", "distance", "listing__lat", "listing__lon")[:LIVE_CANDIDATES]
+            .values_list("listing_id", "distance", *CLOSENESS_FACTS)[:LIVE_CANDIDATES]
         )
     if not candidates:
         return []
     texts = dict(TextEmbedding.objects.filter(listing_id__in=[listing.pk] + [row[0] for row in candidates])
                  .values_list("listing_id", "vector"))
-    weight, place_weight = conf.text_weight(), conf.place_weight()
+    weight = conf.text_weight()
     own_text = texts.get(listing.pk)
-    places = place_features(
-        coordinates([listing.lat] + [row[2] for row in candidates]),
-        coordinates([listing.lon] + [row[3] for row in candidates]),
-        bandwidth_km=conf.place_bandwidth_km(),
-    )
-    closeness = places[1:] @ places[0]
+    own_facts = tuple(getattr(listing, name.removeprefix("listing__")) for name in CLOSENESS_FACTS)
+    parts = closeness_parts([own_facts] + [row[2:] for row in candidates], kind=listing.kind)
+    closeness = sum((part_weight * (rows[1:] @ rows[0]) for rows, part_weight in parts), np.zeros(len(candidates)))
+    rest = 1 - sum(part_weight for _, part_weight in parts)
     scored = []
-    for (pk, distance, _, _), close in zip(candidates, closeness.tolist(), strict=True):
+    for (pk, distance, *_), close in zip(candidates, closeness.tolist(), strict=True):
         text_cosine = float(np.dot(own_text, texts[pk])) if own_text is not None and pk in texts else 0.0
         cosine = (1 - weight) * (1 - float(distance)) + weight * text_cosine
-        scored.append((pk, (1 - place_weight) * cosine + place_weight * close))
+        scored.append((pk, rest * cosine + close))
     return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
 
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from recommendations.ml.closeness import random_fourier_features
+
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -32,21 +34,12 @@ def place_features(
 ) -> np.ndarray:
     """(n,) degree coordinates -> (n, dims) float32 rows whose dot product is a Gaussian kernel of distance.
 
-    Random Fourier features (Rahimi and Recht, 2007) of each place's position on the Earth in km: for two
-    places at distance d the dot product of their rows approximates ``exp(-d² / (2 · bandwidth_km²))`` (1 for
-    the same place, 0.61 at one bandwidth, near 0 far away; its error shrinks as 1/sqrt(dims)). The
-    frequencies are drawn from ``seed``, so the same place always gets the same row and a stored list and a
-    live query score alike. Known places have unit rows; an unknown place (NaN) is a zero row, whose kernel
-    counts as 0.
+    Random Fourier features (``closeness.random_fourier_features``) of each place's position on the Earth in
+    km: for two places at distance d the dot product of their rows approximates
+    ``exp(-d² / (2 · bandwidth_km²))``. The same place always gets the same row, so a stored list and a live
+    query score alike. An unknown place (NaN) is a zero row, whose kernel counts as 0.
     """
-    if bandwidth_km <= 0 or dims < 2 or dims % 2:
-        raise ValueError(f"bandwidth_km must be positive and dims even, got {bandwidth_km} and {dims}")
     phi = np.radians(np.asarray(lat, dtype=np.float64))
     lam = np.radians(np.asarray(lon, dtype=np.float64))
     positions = EARTH_RADIUS_KM * np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=1)
-    frequencies = np.random.default_rng(seed).normal(0.0, 1.0 / bandwidth_km, size=(3, dims // 2))
-    known = np.all(np.isfinite(positions), axis=1, keepdims=True)
-    angles = np.where(known, positions, 0.0) @ frequencies
-    rows = np.concatenate([np.cos(angles), np.sin(angles)], axis=1) / np.sqrt(dims // 2)
-    rows *= known
-    return rows.astype(np.float32)
+    return random_fourier_features(positions, bandwidth=bandwidth_km, dims=dims, seed=seed)

@@ -47,7 +47,7 @@ can then swap places.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,8 +79,8 @@ class NeighbourRefresh:
 
 
 def blended_vectors(
-    item: np.ndarray, text: np.ndarray | None, *, text_weight: float, places: np.ndarray | None = None,
-    place_weight: float = 0.0,
+    item: np.ndarray, text: np.ndarray | None, *, text_weight: float,
+    closeness: Sequence[tuple[np.ndarray, float]] = (),
 ) -> np.ndarray:
     """Concatenate L2-normalized item and text embeddings, weighted so a dot product blends cosines.
 
@@ -90,14 +90,16 @@ def blended_vectors(
     cosine counts as 0, never NaN). With ``text=None`` the result is the normalized item part alone,
     (n, d1), whose dot product is ``cos(item)``.
 
-    places: (n, d3) rows of ``geo.place_features`` (unit, or zero for an unknown place) and place_weight p in
-    [0, 1]: the rows above are scaled by sqrt(1 - p) and ``sqrt(p) · places`` appended, so the dot product is
-    ``(1 - p) · blended cosine + p · closeness`` (closeness: a Gaussian kernel of the distance).
+    closeness: (rows, weight) pairs, rows (n, d) of the ``closeness`` module (unit, or zero for an unknown
+    value; e.g. ``geo.place_features``) and weights c_i >= 0 summing to less than 1: the rows above are scaled
+    by sqrt(1 - sum c) and each ``sqrt(c_i) · rows_i`` appended, so the dot product is
+    ``(1 - sum c) · blended cosine + sum c_i · closeness_i``.
     """
     if not 0.0 <= text_weight <= 1.0:
         raise ValueError(f"text_weight must lie in [0, 1], got {text_weight}")
-    if not 0.0 <= place_weight <= 1.0:
-        raise ValueError(f"place_weight must lie in [0, 1], got {place_weight}")
+    weights = [weight for _, weight in closeness]
+    if any(weight < 0.0 for weight in weights) or sum(weights) >= 1.0:
+        raise ValueError(f"closeness weights must be >= 0 and sum to less than 1, got {weights}")
     item = np.asarray(item)
     if text is None:
         blended = _normalized_rows(item, scale=1.0)
@@ -110,13 +112,14 @@ def blended_vectors(
              _normalized_rows(text, scale=np.sqrt(text_weight))],
             axis=1,
         )
-    if places is None or place_weight == 0.0:
+    parts = [(np.asarray(rows, dtype=np.float32), weight) for rows, weight in closeness if weight > 0.0]
+    if not parts:
         return blended
-    places = np.asarray(places, dtype=np.float32)
-    if places.shape[0] != item.shape[0]:
-        raise ValueError(f"item has {item.shape[0]} rows, places has {places.shape[0]}")
-    blended *= np.float32(np.sqrt(1.0 - place_weight))
-    return np.concatenate([blended, places * np.float32(np.sqrt(place_weight))], axis=1)
+    for rows, _ in parts:
+        if rows.shape[0] != item.shape[0]:
+            raise ValueError(f"item has {item.shape[0]} rows, a closeness part has {rows.shape[0]}")
+    blended *= np.float32(np.sqrt(1.0 - sum(weights)))
+    return np.concatenate([blended, *(rows * np.float32(np.sqrt(weight)) for rows, weight in parts)], axis=1)
 
 
 def _normalized_rows(vectors: np.ndarray, *, scale: float) -> np.ndarray:

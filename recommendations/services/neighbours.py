@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -12,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from recommendations import conf
+from recommendations.ml.closeness import equality_features, price_features
 from recommendations.ml.geo import coordinates, place_features
 from recommendations.ml.neighbours import (
     PAD_ID,
@@ -41,7 +44,8 @@ LAST_ID = 2**63 - 1
 class Corpus:
     """Every embedded listing of a kind under one version, sorted by id.
 
-    ids: (n,) int64; vectors: (n, 10 + 384) blended unit vectors (dot = blended cosine);
+    ids: (n,) int64; vectors: (n, 10 + 384 + closeness columns) blended unit rows (dot = the similar
+    listings' score: blended cosine and the facts that count beside it, ``closeness_parts``);
     available: (n,) bool, may appear in others' lists (active or pending).
     """
 
@@ -50,11 +54,35 @@ class Corpus:
     available: np.ndarray
 
 
+# The listing fields closeness_parts reads, in its order (as values_list names through an embedding).
+CLOSENESS_FACTS = (
+    "listing__lat", "listing__lon", "listing__price", "listing__state", "listing__bed", "listing__make",
+)
+
+
+def closeness_parts(facts: Sequence[Sequence[Any]], *, kind: str) -> list[tuple[np.ndarray, float]]:
+    """(rows, weight) per fact that counts beside the cosines for ``kind`` (conf.fact_weights) for listings
+    given by their ``CLOSENESS_FACTS`` values: place and price closeness, same state, bedrooms and make.
+    Rows of one call are comparable with each other only (the sameness columns are this call's values)."""
+    lat, lon, prices, states, beds, makes = zip(*facts, strict=True) if facts else ((),) * 6
+    weights = conf.fact_weights(kind)
+    parts = []
+    if weights["place"]:
+        places = place_features(coordinates(lat), coordinates(lon), bandwidth_km=conf.place_bandwidth_km())
+        parts.append((places, weights["place"]))
+    if weights["price"]:
+        parts.append((price_features(prices, bandwidth=conf.price_bandwidth()), weights["price"]))
+    for fact, values in (("state", states), ("bed", beds), ("make", makes)):
+        if weights[fact]:
+            parts.append((equality_features(values), weights[fact]))
+    return parts
+
+
 def corpus_load(*, version: ModelVersion) -> Corpus:
     rows = list(
         ItemEmbedding.objects.filter(version=version, listing__kind=version.kind)
         .order_by("listing_id")
-        .values_list("listing_id", "vector", "listing__status", "listing__lat", "listing__lon")
+        .values_list("listing_id", "vector", "listing__status", *CLOSENESS_FACTS)
     )
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     item = vectors_array((row[1] for row in rows), dim=ITEM_EMBEDDING_DIM)
@@ -65,13 +93,8 @@ def corpus_load(*, version: ModelVersion) -> Corpus:
         position = np.searchsorted(ids, listing_id)
         if position < len(ids) and ids[position] == listing_id:
             text[position] = vector
-    places = place_features(
-        coordinates(row[3] for row in rows), coordinates(row[4] for row in rows),
-        bandwidth_km=conf.place_bandwidth_km(),
-    )
-    vectors = blended_vectors(
-        item, text, text_weight=conf.text_weight(), places=places, place_weight=conf.place_weight()
-    )
+    closeness = closeness_parts([row[3:] for row in rows], kind=version.kind)
+    vectors = blended_vectors(item, text, text_weight=conf.text_weight(), closeness=closeness)
     return Corpus(ids=ids, vectors=vectors, available=available)
 
 

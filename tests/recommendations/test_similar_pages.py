@@ -119,10 +119,10 @@ def test_it_titles_the_section_by_kind(client: Client) -> None:
 
 
 def test_it_ranks_a_listing_without_a_stored_list_by_its_live_neighbours(client: Client, settings: Any) -> None:
-    # No text embeddings here, and every home is in Ponce (closeness 1): each score is 0.8 × 0.7 × the
-    # item cosine + 0.2.
+    # No text embeddings here, and every home is in Ponce, PR (place closeness 1, same state): each score is
+    # 0.8 × 0.7 × the item cosine + 0.1 + 0.1.
     settings.SIMILAR_TEXT_WEIGHT = 0.3
-    settings.SIMILAR_PLACE_WEIGHT = 0.2
+    settings.SIMILAR_FACT_WEIGHTS = {"home": {"place": 0.1, "state": 0.1}}
     version = _version()
     source, closest, middle, orthogonal, other_kind = (
         HomeFactory(), HomeFactory(), HomeFactory(), HomeFactory(), CarFactory(),

@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from listings.models import Listing, Status
 from listings.services import listing_create, listing_update
 from recommendations.ml.autoencoder import DEFAULT_CONFIG
+from recommendations.ml.closeness import price_features
 from recommendations.ml.geo import place_features
 from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList, TextEmbedding, VersionStatus
 from recommendations.selectors import similar_listings
@@ -162,26 +164,49 @@ def test_it_finds_neighbours_for_a_new_listing_before_any_refresh(django_capture
     assert all(item.reason for item in found)
 
 
-def test_it_blends_text_and_item_cosines_and_closeness_by_the_settings(settings) -> None:
+def test_it_blends_text_and_item_cosines_and_the_facts_by_the_settings(settings) -> None:
     homes(20)
     version = encoder.encoder_retrain(kind="home", config=SMALL)
     item = np.array(list(ItemEmbedding.objects.filter(version=version).order_by("listing_id")
                          .values_list("vector", flat=True)), dtype=np.float32)
     text = np.array(list(TextEmbedding.objects.order_by("listing_id").values_list("vector", flat=True)),
                     dtype=np.float32)
-    places = place_features(*np.array(list(Listing.objects.order_by("pk").values_list("lat", "lon"))).T,
-                            bandwidth_km=50.0)
+    facts = list(Listing.objects.order_by("pk").values_list("lat", "lon", "price", "state", "bed"))
+    places = place_features(*np.array([row[:2] for row in facts]).T, bandwidth_km=50.0)
+    prices = price_features([row[2] for row in facts], bandwidth=0.3)
+    same_state = np.array([[a[3] == b[3] for b in facts] for a in facts], dtype=float)
+    same_beds = np.array([[a[4] == b[4] for b in facts] for a in facts], dtype=float)
     settings.SIMILAR_TEXT_WEIGHT = 0.25
-    settings.SIMILAR_PLACE_WEIGHT = 0.1
+    settings.SIMILAR_FACT_WEIGHTS = {"home": {"place": 0.1, "price": 0.05, "state": 0.2, "bed": 0.05}}
     settings.SIMILAR_PLACE_BANDWIDTH_KM = 50.0
+    settings.SIMILAR_PRICE_BANDWIDTH = 0.3
 
     corpus = corpus_load(version=version)
 
     unit_item = item / np.linalg.norm(item, axis=1, keepdims=True)
-    expected = 0.9 * (0.75 * (unit_item @ unit_item.T) + 0.25 * (text @ text.T)) + 0.1 * (places @ places.T)
+    expected = (
+        0.6 * (0.75 * (unit_item @ unit_item.T) + 0.25 * (text @ text.T))
+        + 0.1 * (places @ places.T) + 0.05 * (prices @ prices.T) + 0.2 * same_state + 0.05 * same_beds
+    )
     assert np.allclose(corpus.vectors @ corpus.vectors.T, expected, atol=1e-5)
     # Homes of the same city are as close as can be; Ponce and Austin, 3,000 km apart, are not.
     assert np.allclose(np.diag(places @ places.T), 1.0) and abs(float(places[0] @ places[3])) < 0.3
+    # 10 homes in PR, 5 in FL, 5 in TX; 7 with 2 bedrooms, 7 with 3, 6 with 4.
+    assert (same_state.sum(), same_beds.sum()) == (10**2 + 5**2 + 5**2, 7**2 + 7**2 + 6**2)
+
+
+def test_it_refuses_fact_weights_it_cannot_blend(settings) -> None:
+    facts = [(18.01, -66.61, Decimal(150_000), "PR", 3, ""), (25.77, -80.19, Decimal(90_000), "FL", 2, "")]
+
+    settings.SIMILAR_FACT_WEIGHTS = {"home": {"state": 0.7, "price": 0.3}}
+    with pytest.raises(ImproperlyConfigured, match=r"sum to less than 1, got \{'state': 0.7, 'price': 0.3\}"):
+        neighbours.closeness_parts(facts, kind="home")
+    settings.SIMILAR_FACT_WEIGHTS = {"home": {"bedrooms": 0.1}}
+    with pytest.raises(ImproperlyConfigured, match=r"names \['bedrooms'\]; the facts are"):
+        neighbours.closeness_parts(facts, kind="home")
+    settings.SIMILAR_FACT_WEIGHTS = {"home": {"state": 0.3}}  # a kind not named has no facts
+    assert [weight for _, weight in neighbours.closeness_parts(facts, kind="home")] == [0.3]
+    assert neighbours.closeness_parts(facts, kind="car") == []
 
 
 def test_it_splits_a_full_refresh_into_chunks_that_count_once_each() -> None:

@@ -42,5 +42,5 @@ def test_its_closeness_follows_a_gaussian_kernel_of_distance() -> None:
 
 
 def test_it_refuses_a_bandwidth_that_is_not_positive() -> None:
-    with pytest.raises(ValueError, match="bandwidth_km"):
+    with pytest.raises(ValueError, match="bandwidth must be positive"):
         place_features(np.zeros(1), np.zeros(1), bandwidth_km=0.0)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from recommendations.ml import neighbours
+from recommendations.ml.closeness import equality_features
 from recommendations.ml.geo import PLACE_DIMS, place_features
 from recommendations.ml.neighbours import (
     affected_rows,
@@ -216,18 +217,25 @@ def test_it_blends_item_and_text_cosines_by_weight() -> None:
     assert np.allclose(blended @ blended.T, 0.7 * cosines(item) + 0.3 * cosines(text), atol=1e-6)
 
 
-def test_it_blends_in_closeness_by_its_weight() -> None:
+def test_it_blends_in_closeness_parts_by_their_weights() -> None:
     rng = np.random.default_rng(0)
     item, text = rng.standard_normal((6, 10)), rng.standard_normal((6, 384))
     places = place_features(rng.uniform(18, 45, 6), rng.uniform(-120, -66, 6), bandwidth_km=100.0)
+    states = equality_features(["PR", "FL", "PR", None, "TX", "FL"])
 
-    blended = blended_vectors(item, text, text_weight=0.3, places=places, place_weight=0.2)
+    blended = blended_vectors(item, text, text_weight=0.3, closeness=[(places, 0.2), (states, 0.1), (states, 0.0)])
 
     plain = blended_vectors(item, text, text_weight=0.3)
-    assert blended.shape == (6, 394 + PLACE_DIMS)
-    assert np.allclose(blended @ blended.T, 0.8 * (plain @ plain.T) + 0.2 * (places @ places.T), atol=1e-6)
-    with pytest.raises(ValueError, match="place_weight"):
-        blended_vectors(item, text, text_weight=0.3, places=places, place_weight=1.5)
+    assert blended.shape == (6, 394 + PLACE_DIMS + 3)
+    assert np.allclose(
+        blended @ blended.T, 0.7 * (plain @ plain.T) + 0.2 * (places @ places.T) + 0.1 * (states @ states.T),
+        atol=1e-6,
+    )
+    for weights in ([0.6, 0.4], [0.2, -0.1]):
+        with pytest.raises(ValueError, match="closeness weights must be >= 0 and sum to less than 1"):
+            blended_vectors(item, text, text_weight=0.3, closeness=[(places, weights[0]), (states, weights[1])])
+    with pytest.raises(ValueError, match="item has 6 rows, a closeness part has 5"):
+        blended_vectors(item, text, text_weight=0.3, closeness=[(places[:5], 0.2)])
 
 
 def test_it_keeps_zero_parts_zero() -> None:
