@@ -23,7 +23,7 @@ def text_weight() -> float:
 
 # The facts that may count beside the cosines (SIMILAR_FACT_WEIGHTS): closeness of place and price, and
 # sameness of the rest.
-FACTS = ("place", "price", "state", "bed", "make")
+FACTS = ("place", "price", "state", "bed", "make", "model")
 
 
 def fact_weights(kind: str) -> dict[str, float]:
