@@ -243,8 +243,8 @@ SIMILAR_TEXT_WEIGHT = env.float("SIMILAR_TEXT_WEIGHT", default=0.3)
 # Facts that count beside the cosines in the similar listings' score, per kind, each with its weight (the
 # blended cosine gets the rest; together below 1): closeness of place (a Gaussian kernel of the distance,
 # SIMILAR_PLACE_BANDWIDTH_KM wide) and of price (of the log price ratio, SIMILAR_PRICE_BANDWIDTH wide), and
-# the same state, bedroom count, make or model. Tuned with `evaluate_similarity` (README). JSON in the environment
-# replaces a kind's weights, e.g. {"car": {"state": 0.3, "make": 0.1}}. Take effect at the next refresh.
+# the same state, bedroom count, make or model. Tuned with `evaluate_similarity` (README). JSON in the
+# environment replaces a kind's weights, e.g. {"car": {"state": 0.3, "make": 0.1}}. From the next refresh.
 SIMILAR_FACT_WEIGHTS = {
     "home": {"place": 0.02, "price": 0.05, "state": 0.25, "bed": 0.05},
     "car": {"place": 0.02, "price": 0.05, "state": 0.3, "make": 0.1, "model": 0.1},
