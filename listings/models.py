@@ -14,8 +14,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from listings.paths import listing_path
 
 # Sane ranges: values outside them are refused by forms, the API and the importers.
 PRICE_MIN = {("home", "sale"): Decimal(1_000), ("home", "rent"): Decimal(50),
@@ -196,7 +197,7 @@ class Listing(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("listing_detail", args=[self.pk])
+        return listing_path("listing_detail", self.pk)
 
     @property
     def is_visible(self) -> bool:

@@ -27,7 +27,7 @@ from listings.models import (
     Source,
     Status,
 )
-from listings.templatetags.listing_tags import key_facts, listing_card, money, number, price_chart
+from listings.templatetags.listing_tags import key_facts, listing_card, money, number, price_chart_data
 from tests.factories import CarFactory, FavoriteFactory, HomeFactory, SavedSearchFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -588,6 +588,21 @@ def test_it_refuses_an_empty_inquiry(client: Client, buyer: User) -> None:
     assert Inquiry.objects.count() == 0
 
 
+def test_it_shows_a_refused_inquiry_again_escaped_with_its_errors(client: Client, buyer: User) -> None:
+    home = HomeFactory()
+    client.force_login(buyer)
+
+    response = client.post(
+        reverse("listing_contact", args=[home.pk]), {"message": "<b>Hi</b> & bye", "reply_to": 'x"><script>'}
+    )
+
+    content = response.content.decode()
+    assert ('<textarea name="message" cols="40" rows="5" maxlength="4000" required id="id_message">\n'
+            "&lt;b&gt;Hi&lt;/b&gt; &amp; bye</textarea>") in content
+    assert 'name="reply_to" value="x&#34;&gt;&lt;script&gt;"' in content
+    assert '<p class="field-error">Enter a valid email address.</p>' in content
+
+
 def test_it_shows_the_contact_form_only_to_signed_in_buyers(client: Client, buyer: User, seller: User) -> None:
     home = HomeFactory(seller=seller)
     form = f'action="{reverse("listing_contact", args=[home.pk])}"'
@@ -1025,7 +1040,7 @@ def test_it_draws_a_step_chart_from_the_first_price_until_now() -> None:
     now = timezone.now()
     points = [(now - timedelta(days=20), Decimal(200)), (now - timedelta(days=10), Decimal(100))]
 
-    chart = price_chart(points, "rent")
+    chart = price_chart_data(points, "rent")
 
     # x runs 84..624 over the 20 days; y runs 16..188 over 90..210 (the prices with 10 % headroom)
     assert chart["polyline"] == "84.0,30.3 354.0,30.3 354.0,173.7 624.0,173.7"
@@ -1037,7 +1052,7 @@ def test_it_draws_a_step_chart_from_the_first_price_until_now() -> None:
 
 
 def test_it_draws_a_flat_line_for_a_price_that_never_changed() -> None:
-    chart = price_chart([(timezone.now() - timedelta(days=3), Decimal(150_000))])
+    chart = price_chart_data([(timezone.now() - timedelta(days=3), Decimal(150_000))])
 
     assert chart["polyline"] == "84.0,102.0 624.0,102.0"
     assert chart["summary"] == "Asking price from $150,000 to $150,000"
