@@ -10,7 +10,7 @@ listing, ``--users`` feed users with ``--history`` interactions each (``bench-fe
 visitors without history (``bench-visitor-N``), as ``bench/feed_api.py`` and ``bench/similar_api.py``
 load theirs. The database's comment records what was loaded and how long it took; a later run with the
 same sizes reuses it (``--reload`` rebuilds it). Every run then removes what the previous run wrote
-(impressions, the visitors' views, sessions), signs every user in (fresh sessions) and writes one wrk
+(impressions, the visitors' views, sessions, the cache), signs every user in (fresh sessions) and writes one wrk
 script per target into ``--out``.
 """
 
@@ -179,6 +179,7 @@ def run_prepare(*, out: Path) -> None:
     """Undo what earlier runs wrote, sign every bench user in, and write one wrk script per target."""
     from django.contrib.auth.models import User
     from django.contrib.sessions.models import Session
+    from django.core.cache import cache
 
     from listings.models import Event, Interaction, Listing, Status
     from recommendations.models import InterestProfile, ProfileRefreshMark
@@ -189,6 +190,7 @@ def run_prepare(*, out: Path) -> None:
     InterestProfile.objects.filter(user__in=visitors).delete()
     ProfileRefreshMark.objects.all().delete()
     Session.objects.all().delete()
+    cache.clear()  # every run starts with empty rate-limit counters and no kept page sections
     feed_cookies = _sessions(User.objects.filter(username__startswith=FEED_PREFIX))
     visitor_cookies = _sessions(visitors)
     ids = list(Listing.objects.filter(status=Status.ACTIVE).order_by("?").values_list("pk", flat=True)[:DETAIL_SAMPLE])

@@ -31,11 +31,14 @@ if ! command -v wrk >/dev/null; then
     exit 1
 fi
 
-# Production-like: DEBUG off (no query log, manifest static files), no HTTPS redirect on loopback, and an
-# in-memory broker so the profile refreshes that page views schedule go nowhere.
+# Production-like: DEBUG off (no query log, manifest static files), no HTTPS redirect on loopback, a shared
+# Redis cache as production's (throttle counters and listing pages' similar sections; BENCH_CACHE_URL, emptied
+# at the start of every run), and an in-memory broker so the profile refreshes that page views schedule go
+# nowhere.
 export DJANGO_SETTINGS_MODULE=bench.load_settings
 export DEBUG=false SECRET_KEY=bench-load-only-not-a-secret SECURE_SSL_REDIRECT=false
 export ALLOWED_HOSTS=127.0.0.1 CELERY_BROKER_URL=memory://localhost/ OMP_NUM_THREADS=1
+export CACHE_URL=${BENCH_CACHE_URL:-redis://127.0.0.1:6379/2}
 unset PROMETHEUS_MULTIPROC_DIR
 
 OUT=$(mktemp -d -t trustasset-load.XXXXXX)

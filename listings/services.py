@@ -100,13 +100,24 @@ def listing_photo_add(*, listing: Listing, image: UploadedFile, by: User) -> Lis
         if listing.photos.count() >= MAX_PHOTOS_PER_LISTING:
             raise ValidationError(f"A listing has at most {MAX_PHOTOS_PER_LISTING} photos.")
         last = listing.photos.aggregate(last=Max("position"))["last"]
-        return ListingPhoto.objects.create(listing=listing, image=image, position=(last or 0) + 1)
+        photo = ListingPhoto.objects.create(listing=listing, image=image, position=(last or 0) + 1)
+        _listing_touch(listing)
+        return photo
 
 
 def listing_photo_delete(*, photo: ListingPhoto, by: User) -> None:
     _require_editor(listing=photo.listing, by=by)
     photo.image.delete(save=False)
-    photo.delete()
+    with transaction.atomic():
+        photo.delete()
+        _listing_touch(photo.listing)
+
+
+def _listing_touch(listing: Listing) -> None:
+    """Photos are part of what a listing shows (its cards, its page): a change to them dates it, so what
+    was kept of it (a cached page section, the placeholder's URL) is seen as stale."""
+    listing.updated_at = timezone.now()
+    Listing.objects.filter(pk=listing.pk).update(updated_at=listing.updated_at)
 
 
 def interaction_record(

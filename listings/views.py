@@ -27,7 +27,7 @@ from listings.models import Event, Kind, Listing
 from listings.templatetags.listing_tags import placeholder_caption
 from listings.throttles import PageRateThrottle
 from recommendations.actors import actor_from_request
-from recommendations.selectors import similar_listings
+from recommendations.fragments import similar_section
 from recommendations.services.feed import Feed, feed_shelves
 from trustasset import metrics
 
@@ -124,8 +124,8 @@ def _render_detail(
     user, listing = request.user, page.listing
     if inquiry_form is None:
         inquiry_form = InquiryForm(initial={"reply_to": getattr(user, "email", "")})
-    similar = similar_listings(listing=listing, limit=SIMILAR_CARDS)
-    metrics.recommendations_served(slot=metrics.SLOT_SIMILAR_PAGE, count=len(similar))
+    similar = similar_section(listing=listing, limit=SIMILAR_CARDS)
+    metrics.recommendations_served(slot=metrics.SLOT_SIMILAR_PAGE, count=similar.count)
     return render(request, "listings/detail.html", {
         "listing": listing,
         "photos": list(listing.photos.all()),
@@ -134,7 +134,7 @@ def _render_detail(
         "can_edit": listing.is_editable_by(user),
         "is_own": user.is_authenticated and listing.seller_id == user.pk,
         "inquiry_form": inquiry_form,
-        "similar": similar,
+        "similar_section": similar,
     }, status=status)
 
 

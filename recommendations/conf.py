@@ -56,6 +56,11 @@ def list_length() -> int:
     return int(settings.SIMILAR_LIST_LENGTH)
 
 
+def similar_section_seconds() -> int:
+    """How long a listing page's rendered similar section is kept in the cache; 0: not at all."""
+    return max(0, int(settings.SIMILAR_SECTION_CACHE_SECONDS))
+
+
 def versions_kept() -> int:
     """Inactive ready versions kept (with their embeddings and lists) so an admin can roll back."""
     return int(settings.MODEL_VERSIONS_KEPT)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from pgvector.django import CosineDistance
 
 from listings.models import Listing, ListingPhoto
@@ -29,6 +31,9 @@ from recommendations.services.versions import version_active
 LIVE_CANDIDATES = 200
 SPARES = 5
 MAX_LIMIT = 50
+# A stamp dates its read this much early: a change whose transaction set updated_at just before the read
+# but committed after it still counts as later than the read.
+STAMP_MARGIN = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -38,11 +43,25 @@ class SimilarItem:
     reason: str
 
 
+@dataclass(frozen=True)
+class SimilarStamp:
+    """What items read from a stored list depend on: the list (its active encoder version and last refresh)
+    and the listings it named up to the spares, shown or not, none changed since ``read_at``. A copy of the
+    items stays right while ``similar_stamp_current`` holds."""
+
+    source_id: int
+    version_id: int
+    refreshed_at: datetime
+    listing_ids: tuple[int, ...]
+    read_at: datetime
+
+
 # The stored list of the active encoder and its targets that are still recommendable, in rank order, each
 # with its seller and photos (listings.selectors.LISTING_EXTRAS_*): one statement where the ORM took four
 # (version, list, listings with sellers, photos) and about 4 ms of query building per listing page.
 _STORED_SQL = f"""
-SELECT l.*, t.score AS similar_score, {LISTING_EXTRAS_COLUMNS}
+SELECT l.*, t.score AS similar_score, {LISTING_EXTRAS_COLUMNS},
+       v.id AS similar_version, n.refreshed_at AS similar_refreshed, n.target_ids[1:%(take)s] AS similar_read
 FROM recommendations_modelversion v
 JOIN recommendations_neighbourlist n ON n.version_id = v.id AND n.source_id = %(source)s
 CROSS JOIN LATERAL unnest(n.target_ids[1:%(take)s], n.scores[1:%(take)s])
@@ -60,24 +79,34 @@ def similar_listings(*, listing: Listing, limit: int = 8) -> list[SimilarItem]:
 
     Reads the stored exact list; a listing newer than the last refresh gets a live pgvector query.
     """
+    return similar_listings_stamped(listing=listing, limit=limit)[0]
+
+
+def similar_listings_stamped(*, listing: Listing, limit: int = 8) -> tuple[list[SimilarItem], SimilarStamp | None]:
+    """``similar_listings`` and, when they came from a stored list, its stamp (None for a live query)."""
     limit = max(0, min(limit, MAX_LIMIT))
     if limit == 0:
-        return []
+        return [], None
     # A few spares: some targets may have been sold or withdrawn since the last refresh.
     params = {"source": listing.pk, "take": limit + SPARES, "limit": limit, "kind": listing.kind,
               "algorithm": Algorithm.AUTOENCODER, "statuses": list(RECOMMENDABLE_STATUSES)}
+    read_at = timezone.now() - STAMP_MARGIN
     stored: list[Any] = list(Listing.objects.raw(_STORED_SQL, params))  # rows: listings and their score
     if stored:
+        first = stored[0]
+        stamp = SimilarStamp(source_id=listing.pk, version_id=first.similar_version,
+                             refreshed_at=first.similar_refreshed, listing_ids=tuple(first.similar_read),
+                             read_at=read_at)
         return [
             SimilarItem(listing=raw_listing_complete(target), score=target.similar_score,
                         reason=similarity_reason(listing, target))
             for target in stored
-        ]
+        ], stamp
     # Nothing to show from a stored list: no model yet, a listing newer than the last refresh, or every
     # stored target gone since.
     version = version_active(kind=listing.kind)
     if version is None or NeighbourList.objects.filter(version=version, source=listing).exists():
-        return []
+        return [], None
     ranked = _live_neighbours(listing=listing, version=version)[: limit + SPARES]
     targets = listings_for_output([target for target, _ in ranked], statuses=RECOMMENDABLE_STATUSES)
     items = [
@@ -85,7 +114,28 @@ def similar_listings(*, listing: Listing, limit: int = 8) -> list[SimilarItem]:
         for target, score in ranked
         if target in targets
     ]
-    return items[:limit]
+    return items[:limit], None
+
+
+# Whether a stamp still holds: every listing it names is still there and unchanged since the read (a status
+# change, an edit, an import's update and a photo all move updated_at), and the source's list is still the
+# active version's, not refreshed since.
+_STAMP_SQL = """
+SELECT (SELECT count(*) FROM listings_listing l WHERE l.id = ANY(%(ids)s) AND l.updated_at <= %(read_at)s)
+           = cardinality(%(ids)s::bigint[])
+   AND EXISTS (SELECT 1 FROM recommendations_neighbourlist n
+               JOIN recommendations_modelversion v ON v.id = n.version_id AND v.active
+               WHERE n.source_id = %(source)s AND n.version_id = %(version)s AND n.refreshed_at = %(refreshed)s)
+"""
+
+
+def similar_stamp_current(stamp: SimilarStamp) -> bool:
+    """Whether items read under ``stamp`` are still what a new read would give (one small statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMP_SQL, {"ids": list(stamp.listing_ids), "read_at": stamp.read_at,
+                                    "source": stamp.source_id, "version": stamp.version_id,
+                                    "refreshed": stamp.refreshed_at})
+        return bool(cursor.fetchone()[0])
 
 
 def listings_for_output(ids: list[int], *, statuses: tuple[str, ...]) -> dict[int, Listing]:

@@ -196,8 +196,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Cache: per-process memory unless REDIS/another URL is given; throttling counts live here.
+# Cache: per-process memory unless REDIS/another URL is given; throttling counts and listing pages' similar
+# sections live here. Redis through our backend, which keeps its clients (trustasset/cache.py).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "trustasset.cache.RedisCache"
 
 # Celery: Redis (or any Kombu URL) from CELERY_BROKER_URL; otherwise a filesystem
 # transport under the data directory, so `make run` needs no broker server.
@@ -253,6 +256,9 @@ SIMILAR_FACT_WEIGHTS = {
 SIMILAR_PLACE_BANDWIDTH_KM = env.float("SIMILAR_PLACE_BANDWIDTH_KM", default=100.0)
 SIMILAR_PRICE_BANDWIDTH = env.float("SIMILAR_PRICE_BANDWIDTH", default=0.2)
 SIMILAR_LIST_LENGTH = env.int("SIMILAR_LIST_LENGTH", default=50)
+# A listing page's similar section is kept in the default cache this long (0: never kept); a kept copy shows
+# only while its list and listings are unchanged (recommendations/fragments.py).
+SIMILAR_SECTION_CACHE_SECONDS = env.int("SIMILAR_SECTION_CACHE_SECONDS", default=3600)
 MODEL_VERSIONS_KEPT = env.int("MODEL_VERSIONS_KEPT", default=3)
 TORCH_DEVICE = env.str("TORCH_DEVICE", default="")  # empty: CUDA when present, else CPU
 # The scheduled encoder training: JSON overrides of ml/autoencoder.py's DEFAULT_CONFIG, e.g. {"max_epochs": 50}.

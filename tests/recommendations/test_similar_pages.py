@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from listings.models import Interaction, Listing, ListingPhoto, Status
+from listings.services import listing_photo_add, listings_set_status
 from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList
 from tests.factories import CarFactory, HomeFactory
 
@@ -42,12 +44,14 @@ def _embed(version: ModelVersion, listing: Listing, *head: float) -> None:
                                  embedded_at=timezone.now())
 
 
-def _photo(listing: Listing) -> None:
+def _png() -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 3), "teal").save(buffer, format="PNG")
-    ListingPhoto.objects.create(
-        listing=listing, image=SimpleUploadedFile("front.png", buffer.getvalue(), content_type="image/png"), position=1,
-    )
+    return SimpleUploadedFile("front.png", buffer.getvalue(), content_type="image/png")
+
+
+def _photo(listing: Listing) -> None:
+    ListingPhoto.objects.create(listing=listing, image=_png(), position=1)
 
 
 def _shown(response: Any) -> list[tuple[int, str]]:
@@ -93,7 +97,7 @@ def test_it_shows_the_stored_similar_homes_in_order_with_their_reasons(
         (homes["near_price"].pk, "same city · 3 bd · 2 ba · price within 7 %"),
         (homes["cheaper"].pk, "same city · 2 bd · 1 ba · price within 20 %"),
     ]
-    assert [(item.listing.pk, item.score) for item in response.context["similar"]] == [
+    assert [(item.listing.pk, item.score) for item in response.context["similar_section"].items] == [
         (homes["san_juan"].pk, 0.9), (homes["near_price"].pk, 0.8), (homes["cheaper"].pk, 0.7),
     ]
 
@@ -135,7 +139,7 @@ def test_it_ranks_a_listing_without_a_stored_list_by_its_live_neighbours(client:
 
     response = client.get(source.get_absolute_url())
 
-    assert [(item.listing.pk, item.score) for item in response.context["similar"]] == [
+    assert [(item.listing.pk, item.score) for item in response.context["similar_section"].items] == [
         (closest.pk, pytest.approx(0.56 / 1.01 ** 0.5 + 0.2)),
         (middle.pk, pytest.approx(0.56 / 2 ** 0.5 + 0.2)),
         (orthogonal.pk, pytest.approx(0.2)),
@@ -148,7 +152,7 @@ def test_it_hides_the_section_without_an_active_version(client: Client, homes: d
 
     response = client.get(homes["source"].get_absolute_url())
 
-    assert response.context["similar"] == []
+    assert response.context["similar_section"].items == []
     assert "Similar homes" not in response.content.decode()
 
 
@@ -162,7 +166,7 @@ def test_it_shows_nothing_when_every_stored_neighbour_is_gone_rather_than_live_o
 
     response = client.get(homes["source"].get_absolute_url())
 
-    assert response.context["similar"] == []
+    assert response.context["similar_section"].items == []
 
 
 def test_it_hides_the_section_when_there_are_no_neighbours(client: Client, homes: dict[str, Listing]) -> None:
@@ -170,7 +174,7 @@ def test_it_hides_the_section_when_there_are_no_neighbours(client: Client, homes
 
     response = client.get(homes["source"].get_absolute_url())
 
-    assert response.context["similar"] == []
+    assert response.context["similar_section"].items == []
     assert 'class="similar"' not in response.content.decode()
 
 
@@ -196,6 +200,165 @@ def test_it_shows_the_detail_page_in_a_fixed_number_of_queries(
         response = client.get(homes["source"].get_absolute_url())
 
     assert len(_shown(response)) == 3
+
+
+# The kept section: rendered once, shown again while its list and listings are unchanged ---------
+
+def _age(*listings: Listing) -> None:
+    """Date the listings' last change an hour back: a section read within STAMP_MARGIN of a change to one of
+    its listings is never shown again from the cache."""
+    Listing.objects.filter(pk__in=[listing.pk for listing in listings]).update(
+        updated_at=timezone.now() - timedelta(hours=1)
+    )
+
+
+def _kept(client: Client, listing: Listing) -> Any:
+    """Open ``listing``'s page twice: the first keeps its section, the second is the answer."""
+    client.get(listing.get_absolute_url())
+    return client.get(listing.get_absolute_url())
+
+
+def test_it_shows_the_kept_section_again_after_one_small_check_instead_of_reading_the_list(
+    client: Client, buyer: User, homes: dict[str, Listing], stored: NeighbourList, django_assert_num_queries: Any
+) -> None:
+    _age(*homes.values())
+    client.force_login(buyer)
+    first = client.get(homes["source"].get_absolute_url())
+
+    # session, user, the listing, the view, its profile mark; then the check of the kept section's stamp
+    with django_assert_num_queries(6) as queries:
+        second = client.get(homes["source"].get_absolute_url())
+
+    assert first.context["similar_section"].items is not None
+    assert second.context["similar_section"].items is None  # from the cache
+    assert not any("unnest" in query["sql"] for query in queries.captured_queries)  # the list is not read
+    assert _shown(second) == _shown(first) == [
+        (homes["san_juan"].pk, "same state · 4 bd · 3 ba · same price"),
+        (homes["near_price"].pk, "same city · 3 bd · 2 ba · price within 7 %"),
+        (homes["cheaper"].pk, "same city · 2 bd · 1 ba · price within 20 %"),
+    ]
+
+
+def test_it_drops_a_listing_sold_since_the_section_was_kept(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    _age(*homes.values())
+    client.get(homes["source"].get_absolute_url())
+
+    listings_set_status(listing_ids=[homes["near_price"].pk], status=Status.SOLD)
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert response.context["similar_section"].items is not None
+    assert [pk for pk, _ in _shown(response)] == [homes["san_juan"].pk, homes["cheaper"].pk]
+
+
+def test_it_shows_a_skipped_listing_back_on_sale_since_the_section_was_kept(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    _age(*homes.values())
+    client.get(homes["source"].get_absolute_url())
+
+    listings_set_status(listing_ids=[homes["withdrawn"].pk], status=Status.ACTIVE)
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert [pk for pk, _ in _shown(response)] == [
+        homes["san_juan"].pk, homes["near_price"].pk, homes["withdrawn"].pk, homes["cheaper"].pk,
+    ]
+
+
+def test_it_shows_a_listing_edited_since_the_section_was_kept_as_it_is_now(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    _age(*homes.values())
+    client.get(homes["source"].get_absolute_url())
+
+    near_price = homes["near_price"]
+    near_price.price = Decimal(150_000)
+    near_price.save()
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert _shown(response)[1] == (near_price.pk, "same city · 3 bd · 2 ba · same price")
+    assert "$150,000" in response.content.decode()
+
+
+def test_it_shows_a_photo_added_since_the_section_was_kept(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    _age(*homes.values())
+    client.get(homes["source"].get_absolute_url())
+    san_juan = homes["san_juan"]
+
+    photo = listing_photo_add(listing=san_juan, image=_png(), by=san_juan.seller)
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert f'<img src="{photo.image.url}" alt="" loading="lazy">' in response.content.decode()
+
+
+def test_it_renders_afresh_after_a_refresh_changed_the_list(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    _age(*homes.values())
+    client.get(homes["source"].get_absolute_url())
+
+    NeighbourList.objects.filter(pk=stored.pk).update(
+        target_ids=[homes["cheaper"].pk, homes["san_juan"].pk], scores=[0.95, 0.9], refreshed_at=timezone.now()
+    )
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert [pk for pk, _ in _shown(response)] == [homes["cheaper"].pk, homes["san_juan"].pk]
+
+
+def test_it_renders_afresh_under_a_newly_activated_encoder(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    _age(*homes.values())
+    client.get(homes["source"].get_absolute_url())
+
+    ModelVersion.objects.filter(pk=stored.version_id).update(active=False)
+    newer = _version()
+    NeighbourList.objects.create(version=newer, source=homes["source"], target_ids=[homes["near_price"].pk],
+                                 scores=[0.5], refreshed_at=stored.refreshed_at)
+    response = client.get(homes["source"].get_absolute_url())
+
+    assert [pk for pk, _ in _shown(response)] == [homes["near_price"].pk]
+
+
+def test_it_does_not_show_again_a_section_read_right_after_a_change_to_one_of_its_listings(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList
+) -> None:
+    # The change might belong to a transaction that committed after the read: within STAMP_MARGIN of the
+    # read, a change counts as later than it.
+    _age(*homes.values())
+    Listing.objects.filter(pk=homes["cheaper"].pk).update(updated_at=timezone.now() - timedelta(seconds=5))
+
+    response = _kept(client, homes["source"])
+
+    assert response.context["similar_section"].items is not None
+
+
+def test_it_keeps_no_section_when_the_setting_is_zero(
+    client: Client, homes: dict[str, Listing], stored: NeighbourList, settings: Any
+) -> None:
+    settings.SIMILAR_SECTION_CACHE_SECONDS = 0
+    _age(*homes.values())
+
+    response = _kept(client, homes["source"])
+
+    assert response.context["similar_section"].items is not None
+    assert len(_shown(response)) == 3
+
+
+def test_it_keeps_no_section_from_live_neighbours(client: Client) -> None:
+    version = _version()
+    source, other = HomeFactory(), HomeFactory()
+    _embed(version, source, 1.0, 0.0)
+    _embed(version, other, 1.0, 0.5)
+    _age(source, other)
+
+    response = _kept(client, source)
+
+    assert response.context["similar_section"].items is not None
+    assert [pk for pk, _ in _shown(response)] == [other.pk]
 
 
 # The API ---------------------------------------------------------------------------------------
