@@ -10,8 +10,8 @@ listing, ``--users`` feed users with ``--history`` interactions each (``bench-fe
 visitors without history (``bench-visitor-N``), as ``bench/feed_api.py`` and ``bench/similar_api.py``
 load theirs. The database's comment records what was loaded and how long it took; a later run with the
 same sizes reuses it (``--reload`` rebuilds it). Every run then removes what the previous run wrote
-(impressions, the visitors' views, sessions, the cache), signs every user in (fresh sessions) and writes one wrk
-script per target into ``--out``.
+(impressions, the visitors' views, sessions, the cache), signs every user in (fresh sessions) and writes
+one wrk script per target into ``--out``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Django's Redis cache backend, keeping its redis-py clients.
 
 Django's builds a new ``redis.Redis`` for every cache call, and setting one up (its table of reply parsers)
-took about 0.1 ms, more than the call itself: three such calls were a tenth of a listing page's time
-(bench/load.sh). A client is safe to share between threads; each call still takes a connection from the
+took about 0.1 ms, more than the call itself; a listing page makes two or three calls (a rate-limit counter,
+its similar section). A client is safe to share between threads; each call still takes a connection from the
 pool. ``CACHE_URL=redis://…`` selects this backend (settings.py).
 """
 
