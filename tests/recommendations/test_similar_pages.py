@@ -218,6 +218,15 @@ def _kept(client: Client, listing: Listing) -> Any:
     return client.get(listing.get_absolute_url())
 
 
+@pytest.fixture
+def kept(client: Client, homes: dict[str, Listing], stored: NeighbourList) -> str:
+    """The source's page, opened once with every listing an hour old: its section is kept. Its URL."""
+    _age(*homes.values())
+    url = homes["source"].get_absolute_url()
+    client.get(url)
+    return url
+
+
 def test_it_shows_the_kept_section_again_after_one_small_check_instead_of_reading_the_list(
     client: Client, buyer: User, homes: dict[str, Listing], stored: NeighbourList, django_assert_num_queries: Any
 ) -> None:
@@ -240,26 +249,20 @@ def test_it_shows_the_kept_section_again_after_one_small_check_instead_of_readin
 
 
 def test_it_drops_a_listing_sold_since_the_section_was_kept(
-    client: Client, homes: dict[str, Listing], stored: NeighbourList
+    client: Client, homes: dict[str, Listing], stored: NeighbourList, kept: str
 ) -> None:
-    _age(*homes.values())
-    client.get(homes["source"].get_absolute_url())
-
     listings_set_status(listing_ids=[homes["near_price"].pk], status=Status.SOLD)
-    response = client.get(homes["source"].get_absolute_url())
+    response = client.get(kept)
 
     assert response.context["similar_section"].items is not None
     assert [pk for pk, _ in _shown(response)] == [homes["san_juan"].pk, homes["cheaper"].pk]
 
 
 def test_it_shows_a_skipped_listing_back_on_sale_since_the_section_was_kept(
-    client: Client, homes: dict[str, Listing], stored: NeighbourList
+    client: Client, homes: dict[str, Listing], stored: NeighbourList, kept: str
 ) -> None:
-    _age(*homes.values())
-    client.get(homes["source"].get_absolute_url())
-
     listings_set_status(listing_ids=[homes["withdrawn"].pk], status=Status.ACTIVE)
-    response = client.get(homes["source"].get_absolute_url())
+    response = client.get(kept)
 
     assert [pk for pk, _ in _shown(response)] == [
         homes["san_juan"].pk, homes["near_price"].pk, homes["withdrawn"].pk, homes["cheaper"].pk,
@@ -267,58 +270,47 @@ def test_it_shows_a_skipped_listing_back_on_sale_since_the_section_was_kept(
 
 
 def test_it_shows_a_listing_edited_since_the_section_was_kept_as_it_is_now(
-    client: Client, homes: dict[str, Listing], stored: NeighbourList
+    client: Client, homes: dict[str, Listing], stored: NeighbourList, kept: str
 ) -> None:
-    _age(*homes.values())
-    client.get(homes["source"].get_absolute_url())
-
     near_price = homes["near_price"]
     near_price.price = Decimal(150_000)
     near_price.save()
-    response = client.get(homes["source"].get_absolute_url())
+    response = client.get(kept)
 
     assert _shown(response)[1] == (near_price.pk, "same city · 3 bd · 2 ba · same price")
     assert "$150,000" in response.content.decode()
 
 
 def test_it_shows_a_photo_added_since_the_section_was_kept(
-    client: Client, homes: dict[str, Listing], stored: NeighbourList
+    client: Client, homes: dict[str, Listing], stored: NeighbourList, kept: str
 ) -> None:
-    _age(*homes.values())
-    client.get(homes["source"].get_absolute_url())
     san_juan = homes["san_juan"]
 
     photo = listing_photo_add(listing=san_juan, image=_png(), by=san_juan.seller)
-    response = client.get(homes["source"].get_absolute_url())
+    response = client.get(kept)
 
     assert f'<img src="{photo.image.url}" alt="" loading="lazy">' in response.content.decode()
 
 
 def test_it_renders_afresh_after_a_refresh_changed_the_list(
-    client: Client, homes: dict[str, Listing], stored: NeighbourList
+    client: Client, homes: dict[str, Listing], stored: NeighbourList, kept: str
 ) -> None:
-    _age(*homes.values())
-    client.get(homes["source"].get_absolute_url())
-
     NeighbourList.objects.filter(pk=stored.pk).update(
         target_ids=[homes["cheaper"].pk, homes["san_juan"].pk], scores=[0.95, 0.9], refreshed_at=timezone.now()
     )
-    response = client.get(homes["source"].get_absolute_url())
+    response = client.get(kept)
 
     assert [pk for pk, _ in _shown(response)] == [homes["cheaper"].pk, homes["san_juan"].pk]
 
 
 def test_it_renders_afresh_under_a_newly_activated_encoder(
-    client: Client, homes: dict[str, Listing], stored: NeighbourList
+    client: Client, homes: dict[str, Listing], stored: NeighbourList, kept: str
 ) -> None:
-    _age(*homes.values())
-    client.get(homes["source"].get_absolute_url())
-
     ModelVersion.objects.filter(pk=stored.version_id).update(active=False)
     newer = _version()
     NeighbourList.objects.create(version=newer, source=homes["source"], target_ids=[homes["near_price"].pk],
                                  scores=[0.5], refreshed_at=stored.refreshed_at)
-    response = client.get(homes["source"].get_absolute_url())
+    response = client.get(kept)
 
     assert [pk for pk, _ in _shown(response)] == [homes["near_price"].pk]
 
