@@ -7,10 +7,10 @@ touched): ``--listings`` generated homes, an active encoder version and a stored
 list per listing (random targets: the read path does not care how they were computed). Then it
 times ``--requests`` requests for random listings through Django's full stack as gunicorn calls it
 (``trustasset.wsgi.application``, with the web process's start-up: URL routing, middleware, DRF,
-serializer, JSON) against a view that returns ``{"ok": true}`` through the same stack, and prints p50 / p99 / mean per view and the ratio of means (goal: ≤ 1.5×,
-p99 ≤ 15 ms). ``--reuse DATABASE`` reads a database another bench already loaded (``bench/load.sh``'s
-``bench_load``, say) instead of building one: its listings with a stored list, nothing written. Not part of
-the test run.
+serializer, JSON) against a view that returns ``{"ok": true}`` through the same stack, and prints
+p50 / p99 / mean per view and the ratio of means (goal: ≤ 1.5×, p99 ≤ 15 ms). ``--reuse DATABASE`` reads
+a database another bench already loaded (``bench/load.sh``'s ``bench_load``, say) instead of building one:
+its listings with a stored list, nothing written. Not part of the test run.
 """
 
 from __future__ import annotations

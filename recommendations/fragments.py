@@ -1,12 +1,13 @@
 """A listing page's "Similar homes/cars" section, rendered once and kept in the cache.
 
 Every viewer sees the same section, and building it is the largest part of a listing page's cost (reading
-the stored list with its listings, the reasons, eight cards: 3 to 4 ms of the page's 9 to 13). It is kept in the default cache (Redis in production, so
-every worker shares it) for SIMILAR_SECTION_CACHE_SECONDS, keyed by the listing and its last edit, with the
-stamp of the stored list it came from. A later page shows the copy only while the stamp holds (one small
-statement: selectors.similar_stamp_current), so a target sold, edited or deleted since, a refreshed list and
-a new encoder version all make it render afresh. Sections from a live query (a listing newer than the last
-refresh) are not kept: the next refresh changes them.
+the stored list with its listings, the reasons, eight cards: 3 to 4 ms of the page's 9 to 13). It is kept
+in the default cache (Redis in production, so every worker shares it) for SIMILAR_SECTION_CACHE_SECONDS,
+keyed by the listing and its last edit, with the stamp of the stored list it came from. A later page shows
+the copy only while the stamp holds (one small statement: selectors.similar_stamp_current), so a target
+sold, edited or deleted since, a refreshed list and a new encoder version all make it render afresh.
+Sections from a live query (a listing newer than the last refresh) are not kept: the next refresh changes
+them.
 """
 
 from __future__ import annotations

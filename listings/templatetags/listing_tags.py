@@ -194,7 +194,8 @@ _CHART = (
     '    <title>{summary}</title>\n'
     '    <line class="axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>\n'
     '    <line class="grid" x1="{left}" y1="{high_y}" x2="{right}" y2="{high_y}"/>\n'
-    '    <text class="label" x="{label_x}" y="{high_y}" text-anchor="end" dominant-baseline="middle">{high_label}</text>\n'
+    '    <text class="label" x="{label_x}" y="{high_y}" text-anchor="end" dominant-baseline="middle">'
+    '{high_label}</text>\n'
     '{low}'
     '    <polyline class="line" points="{polyline}" fill="none"/>\n'
     '{markers}'
@@ -206,7 +207,8 @@ _CHART = (
 )
 _CHART_LOW = (
     '    <line class="grid" x1="{left}" y1="{low_y}" x2="{right}" y2="{low_y}"/>\n'
-    '    <text class="label" x="{label_x}" y="{low_y}" text-anchor="end" dominant-baseline="middle">{low_label}</text>\n'
+    '    <text class="label" x="{label_x}" y="{low_y}" text-anchor="end" dominant-baseline="middle">'
+    '{low_label}</text>\n'
 )
 _CHART_MARKER = '    <circle class="marker" cx="{}" cy="{}" r="4"><title>{}</title></circle>\n'
 
@@ -216,7 +218,9 @@ def price_chart(points: Sequence[tuple[datetime, Decimal]], offer: str = Offer.S
     """The price history (``selectors.price_history``) as an SVG step chart with its changes listed below."""
     chart = price_chart_data(points, offer)
     markers = chart["markers"]
-    low = format_html(_CHART_LOW, label_x=chart["left"] - 8, **chart) if chart["low_label"] != chart["high_label"] else ""
+    low = ""
+    if chart["low_label"] != chart["high_label"]:
+        low = format_html(_CHART_LOW, label_x=chart["left"] - 8, **chart)
     return format_html(
         _CHART, label_x=chart["left"] - 8, label_y=chart["height"] - 10, low=low,
         markers=format_html_join("", _CHART_MARKER, ((m["x"], m["y"], m["label"]) for m in markers)),
