@@ -7,7 +7,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
 
+from trustasset.urls import handler400, handler403, handler404, handler500
 from trustasset.urls import urlpatterns as project_urlpatterns
+
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]  # the project's error answers
 
 
 def minimal(request: HttpRequest) -> JsonResponse:

@@ -22,6 +22,7 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "trustasset.errors.csrf_failure"  # the refusal page in the site's look
 
 DATA_DIR = Path(env.str("TRUSTASSET_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
 MEDIA_ROOT = DATA_DIR / "media"

@@ -24,3 +24,9 @@ urlpatterns = [
     # Uploaded photos; behind a reverse proxy, serve /media/ from MEDIA_ROOT there instead.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+
+# Error pages in the site's look, JSON under /api/ (trustasset/errors.py).
+handler400 = "trustasset.errors.bad_request"
+handler403 = "trustasset.errors.permission_denied"
+handler404 = "trustasset.errors.page_not_found"
+handler500 = "trustasset.errors.server_error"

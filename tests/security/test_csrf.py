@@ -64,7 +64,7 @@ def test_it_refuses_a_page_post_without_its_token(endpoint: Endpoint, world: Wor
     response = send(client, endpoint, call)
 
     assert response.status_code == 403
-    assert b"CSRF verification failed" in response.content
+    assert b"This form was not accepted" in response.content  # templates/403_csrf.html
     assert db_fingerprint() == before
 
 
