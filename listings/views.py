@@ -159,20 +159,25 @@ def listing_placeholder(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def favorite_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Add or remove a favorite; htmx gets the new button, a plain form post is redirected back."""
+    """Add or remove a favorite; htmx gets the new button (or a refusal's reason as text, which site.js shows
+    beside it), a plain form post is redirected back (with the refusal as a message)."""
     listing = _visible_listing_or_404(request, pk)
     form = FavoriteForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Say add or remove.", status=400, content_type="text/plain")
+    htmx = request.headers.get("HX-Request") == "true"
     throttle = PageRateThrottle(scope="interactions")  # each change is a favorite or unfavorite signal
     if not throttle.allow(request):
-        return HttpResponse(f"Too many changes; try again in {throttle.wait_minutes()} min.", status=429,
-                            content_type="text/plain")
+        refusal = f"Too many changes; try again in {throttle.wait_minutes()} min."
+        if htmx:
+            return HttpResponse(refusal, status=429, content_type="text/plain")
+        messages.error(request, refusal)
+        return _redirect_back(request, default=listing.get_absolute_url())
     if form.cleaned_data["action"] == "add":
         services.favorite_add(user=request.user, listing=listing)
     else:
         services.favorite_remove(user=request.user, listing=listing)
-    if request.headers.get("HX-Request") == "true":
+    if htmx:
         return render(request, "listings/_favorite_button.html", {
             "listing": listing, "is_favorite": form.cleaned_data["action"] == "add",
         })

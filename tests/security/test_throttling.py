@@ -127,11 +127,16 @@ def test_it_limits_favorite_changes_on_the_page_and_the_api_together(
         api_client.post(reverse("api_favorites"), {"listing": home.pk}, format="json").status_code,
         api_client.get(reverse("api_favorites")).status_code,  # reading spends nothing
     ]
-    refused = client.post(toggle, {"action": "remove"})
+    refused = client.post(toggle, {"action": "remove"}, headers={"HX-Request": "true"})
+    refused_form = client.post(toggle, {"action": "remove"}, follow=True)
     api_refused = api_client.delete(reverse("api_favorite_detail", args=[home.pk]))
 
     assert codes == [302, 204, 201, 200]
-    assert (refused.status_code, refused.content) == (429, b"Too many changes; try again in 1 min.")
+    assert (refused.status_code, refused["Content-Type"], refused.content) == (
+        429, "text/plain", b"Too many changes; try again in 1 min.",
+    )
+    assert (refused_form.redirect_chain, refused_form.status_code) == ([(home.get_absolute_url(), 302)], 200)
+    assert '<li class="message message-error">Too many changes; try again in 1 min.</li>' in refused_form.text
     assert api_refused.status_code == 429
     assert list(Interaction.objects.filter(user=buyer).order_by("pk").values_list("event", flat=True)) == [
         "favorite", "unfavorite", "favorite",
