@@ -6,12 +6,16 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from trustasset import health
 from trustasset.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Prometheus scrapes; readers limited by METRICS_ALLOWED_IPS / METRICS_TOKEN (see trustasset/metrics.py).
     path("metrics", metrics_view, name="metrics"),
+    # Probes for a load balancer or an orchestrator (trustasset/health.py).
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/", include("listings.api_urls")),

@@ -348,6 +348,8 @@ READ_ONLY = {
     "api_schema": "the OpenAPI schema",
     "api_docs": "Swagger UI",
     "metrics": "Prometheus metrics, for allowed readers",
+    "health_live": "liveness probe",
+    "health_ready": "readiness probe (reads the database, stores and removes a cache key)",
     "^media/(?P<path>.*)$": "uploaded files (django.views.static.serve)",
 }
 # Function views that answer every method without writing, so the 405 probe does not apply to them.
