@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import Col
 
 from listings.filters import ListingFilter
 from listings.models import Favorite, Listing, ListingPhoto, PriceChange, SavedSearch, Status
@@ -79,7 +82,68 @@ WHERE {_VISIBLE_WHERE}
 
 def listing_visible(*, pk: int, user: Viewer | None) -> Listing | None:
     """The listing ``pk`` if ``user`` may open it (listing_visible_queryset), else None."""
-    return next(iter(Listing.objects.raw(_VISIBLE_SQL, _visibility_params(pk=pk, user=user))), None)
+    return next(iter(raw_listings(_VISIBLE_SQL, _visibility_params(pk=pk, user=user))), None)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a statement's columns go: ``pick`` takes the model's fields' values out of a row, in the
+    model's order; ``converted`` names those of them that have converters (their index, the converters
+    and the column expression those are given); ``extras`` the position and name of every other column."""
+
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    converted: list[tuple[int, list[Callable[..., Any]], Col]]
+    extras: list[tuple[int, str]]
+
+
+_LAYOUTS: dict[str, _Layout] = {}  # by statement: constant statements of our own only
+_LISTING_ATTNAMES = [field.attname for field in Listing._meta.concrete_fields]
+
+
+def raw_listings(sql: str, params: Mapping[str, Any]) -> list[Listing]:
+    """The rows of a statement of our own that selects ``l.*`` and more, as listings with the other
+    columns as attributes: what ``Listing.objects.raw`` gives, without the work it does on every call
+    (reading the cursor's description, matching columns to fields, finding converters). That work was
+    as much as the rows' own on the similar-listings API; a statement's layout is worked out once."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if not rows:
+            return []
+        layout = _LAYOUTS.get(sql)
+        if layout is None:
+            layout = _LAYOUTS[sql] = _layout([column.name for column in cursor.description])
+    listings = []
+    for row in rows:
+        values = list(layout.pick(row))
+        for index, converters, column in layout.converted:
+            for converter in converters:
+                values[index] = converter(values[index], column, connection)
+        listing = Listing.from_db(connection.alias, _LISTING_ATTNAMES, values)
+        for position, name in layout.extras:
+            setattr(listing, name, row[position])
+        listings.append(listing)
+    return listings
+
+
+def _layout(columns: list[str]) -> _Layout:
+    fields = Listing._meta.concrete_fields
+    positions = {name: position for position, name in reversed(list(enumerate(columns)))}  # a name's first
+    missing = [field.column for field in fields if field.column not in positions]
+    if missing:
+        raise ValueError(f"The statement does not select the listing's {', '.join(missing)}")
+    taken = [positions[field.column] for field in fields]
+    converted = []
+    for index, field in enumerate(fields):
+        column = field.get_col(Listing._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            converted.append((index, converters, column))
+    return _Layout(
+        pick=itemgetter(*taken),
+        converted=converted,
+        extras=[(position, name) for position, name in enumerate(columns) if position not in taken],
+    )
 
 
 def _visibility_params(*, pk: int, user: Viewer | None) -> dict[str, Any]:
@@ -96,7 +160,7 @@ class ListingPage:
 def listing_page(*, pk: int, user: Viewer | None) -> ListingPage | None:
     """The listing ``pk`` if ``user`` may open it, with its seller, photos and price changes loaded, and
     whether ``user`` saved it; None when it does not exist or is not theirs to see."""
-    listing = next(iter(Listing.objects.raw(_PAGE_SQL, _visibility_params(pk=pk, user=user))), None)
+    listing = next(iter(raw_listings(_PAGE_SQL, _visibility_params(pk=pk, user=user))), None)
     if listing is None:
         return None
     raw_listing_complete(listing)
@@ -134,6 +198,14 @@ def listing_detail(*, pk: int, user: Viewer | None) -> Listing | None:
     """The listing ``pk`` if ``user`` may open it, with its seller, photos and price changes loaded."""
     page = listing_page(pk=pk, user=user)
     return page.listing if page is not None else None
+
+
+def listing_photos(listing: Listing) -> list[ListingPhoto] | QuerySet[ListingPhoto]:
+    """The listing's photos in display order: the prefetched ones, read without the related manager
+    ``listing.photos`` builds on every use (as much as the rest of a listing's output in the API), else
+    a query."""
+    prefetched = getattr(listing, "_prefetched_objects_cache", {}).get("photos")
+    return prefetched if prefetched is not None else listing.photos.all()
 
 
 def _related_attach(listing: Listing, **related: list[Any]) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pgvector.django import CosineDistance
 
 from listings.models import Listing, ListingPhoto
-from listings.selectors import LISTING_EXTRAS_COLUMNS, LISTING_EXTRAS_JOINS, raw_listing_complete
+from listings.selectors import LISTING_EXTRAS_COLUMNS, LISTING_EXTRAS_JOINS, raw_listing_complete, raw_listings
 from recommendations import conf
 from recommendations.models import (
     RECOMMENDABLE_STATUSES,
@@ -92,7 +92,7 @@ def similar_listings_stamped(*, listing: Listing, limit: int = 8) -> tuple[list[
     params = {"source": listing.pk, "take": limit + SPARES, "limit": limit, "kind": listing.kind,
               "algorithm": Algorithm.AUTOENCODER, "statuses": list(RECOMMENDABLE_STATUSES)}
     read_at = timezone.now() - STAMP_MARGIN
-    stored: list[Any] = list(Listing.objects.raw(_STORED_SQL, params))  # rows: listings and their score
+    stored: list[Any] = raw_listings(_STORED_SQL, params)  # rows: listings and their score
     if stored:
         first = stored[0]
         stamp = SimilarStamp(source_id=listing.pk, version_id=first.similar_version,

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 
 from listings.models import Kind, Listing, ListingPhoto, Offer
 from listings.paths import listing_path
+from listings.selectors import listing_photos
 
 register = template.Library()
 
@@ -134,10 +135,8 @@ def listing_card(listing: Listing, href: str = "", came_from: str = "") -> SafeS
 
 
 def _first_photo(listing: Listing) -> ListingPhoto | None:
-    """The first of the photos that every page showing cards prefetched, read from the prefetch without
-    the related manager ``listing.photos`` builds each time; a listing read alone costs a query."""
-    prefetched = getattr(listing, "_prefetched_objects_cache", {}).get("photos")
-    return next(iter(prefetched if prefetched is not None else listing.photos.all()), None)
+    """The first of the photos that every page showing cards prefetched; a listing read alone costs a query."""
+    return next(iter(listing_photos(listing)), None)
 
 
 @register.simple_tag

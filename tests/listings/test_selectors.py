@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from listings import selectors
-from listings.models import Favorite, PriceChange, Status
+from listings.models import Favorite, Listing, PriceChange, Status
 from tests.factories import HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,32 @@ def test_a_page_holds_the_listing_its_seller_photos_price_changes_and_the_favori
     assert [(change.old_price, change.new_price) for change in page.listing.price_changes.all()] == [
         (Decimal("180000.00"), Decimal("170000.00")), (Decimal("170000.00"), Decimal("160000.00")),
     ]
+
+
+def _field_values(listing: Listing) -> dict[str, object]:
+    return {field.attname: getattr(listing, field.attname) for field in Listing._meta.concrete_fields}
+
+
+def test_raw_listings_read_every_field_and_the_statements_other_columns(seller: User) -> None:
+    homes = [HomeFactory(seller=seller, bath=Decimal("2.5")), HomeFactory(seller=None, zip_code="")]
+    statement = ("SELECT l.id * 10 AS ten_times, l.*, upper(l.city) AS loud_city FROM listings_listing l "
+                 "WHERE l.id = ANY(%(ids)s) ORDER BY l.id")
+
+    for _ in range(2):  # the first run works the layout out, the second uses it
+        read = selectors.raw_listings(statement, {"ids": [home.pk for home in homes]})
+
+        assert [_field_values(listing) for listing in read] == [
+            _field_values(Listing.objects.get(pk=home.pk)) for home in homes
+        ]
+        assert [(listing.ten_times, listing.loud_city) for listing in read] == [  # type: ignore[attr-defined]
+            (home.pk * 10, home.city.upper()) for home in homes
+        ]
+        assert [(listing._state.adding, listing._state.db) for listing in read] == [(False, "default")] * 2
+
+
+def test_raw_listings_refuse_a_statement_without_the_listings_fields() -> None:
+    HomeFactory()
+
+    assert selectors.raw_listings("SELECT l.* FROM listings_listing l WHERE false", {}) == []
+    with pytest.raises(ValueError, match="does not select the listing's kind, offer"):
+        selectors.raw_listings("SELECT l.id FROM listings_listing l", {})
