@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
-from listings.models import Listing, ListingPhoto
+from listings.models import Listing
 from listings.selectors import LISTING_EXTRAS_COLUMNS, LISTING_EXTRAS_JOINS, raw_listing_complete, raw_listings
 from recommendations import conf
 from recommendations.models import (
@@ -139,11 +138,22 @@ def similar_stamp_current(stamp: SimilarStamp) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+# Listings by id with what cards and the API show: one statement where the ORM's select_related, photos
+# prefetch and in_bulk took two and more building them than running them (a fifth of a feed request).
+_OUTPUT_SQL = f"""
+SELECT l.*, {LISTING_EXTRAS_COLUMNS}
+FROM listings_listing l
+{LISTING_EXTRAS_JOINS}
+WHERE l.id = ANY(%(ids)s) AND l.status = ANY(%(statuses)s)
+"""  # noqa: S608 (our own constants, no input)
+
+
 def listings_for_output(ids: list[int], *, statuses: tuple[str, ...]) -> dict[int, Listing]:
     """The listings of ``ids`` still in ``statuses``, by id, with what cards and the API show (seller, photos)."""
-    return Listing.objects.filter(pk__in=ids, status__in=statuses).select_related("seller").prefetch_related(
-        Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "id"))
-    ).in_bulk()
+    if not ids:
+        return {}
+    rows = raw_listings(_OUTPUT_SQL, {"ids": list(ids), "statuses": list(statuses)})
+    return {listing.pk: raw_listing_complete(listing) for listing in rows}
 
 
 def _live_neighbours(*, listing: Listing, version: ModelVersion) -> list[tuple[int, float]]:

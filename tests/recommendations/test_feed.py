@@ -366,11 +366,11 @@ def test_it_answers_the_feed_in_a_fixed_number_of_queries(
     api_client.get(FEED_URL)  # the profile is computed once
 
     # preferences, profile (+ its mark), next-item model version, savepoint, index settings, candidates,
-    # release, anchors, listings, their photos, impressions (savepoint, asynchronous commit, insert,
-    # release); two more (popular, new) only when candidates run short
-    with django_assert_num_queries(14):
+    # release, anchors, listings with their sellers and photos, impressions (savepoint, asynchronous commit,
+    # insert, release); two more (popular, new) only when candidates run short
+    with django_assert_num_queries(13):
         api_client.get(FEED_URL, {"kind": "home", "limit": 3})
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         api_client.get(FEED_URL, {"kind": "home", "limit": 4})
 
 
@@ -383,7 +383,7 @@ def test_it_blends_the_next_item_model_in_two_more_queries(
     api_client.get(FEED_URL)
 
     # the person's recent sequence, and the model's candidates that qualify
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         api_client.get(FEED_URL, {"kind": "home", "limit": 3})
 
 
