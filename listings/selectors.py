@@ -87,10 +87,11 @@ def listing_visible(*, pk: int, user: Viewer | None) -> Listing | None:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Where a statement's columns go: ``pick`` takes the model's fields' values out of a row, in the
-    model's order; ``converted`` names those of them that have converters (their index, the converters
+    """Where a statement's ``width`` columns go: ``pick`` takes the model's fields' values out of a row, in
+    the model's order; ``converted`` names those of them that have converters (their index, the converters
     and the column expression those are given); ``extras`` the position and name of every other column."""
 
+    width: int
     pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]
     converted: list[tuple[int, list[Callable[..., Any]], Col]]
     extras: list[tuple[int, str]]
@@ -111,7 +112,7 @@ def raw_listings(sql: str, params: Mapping[str, Any]) -> list[Listing]:
         if not rows:
             return []
         layout = _LAYOUTS.get(sql)
-        if layout is None:
+        if layout is None or layout.width != len(rows[0]):  # new, or a migration added a column since
             layout = _LAYOUTS[sql] = _layout([column.name for column in cursor.description])
     listings = []
     for row in rows:
@@ -140,6 +141,7 @@ def _layout(columns: list[str]) -> _Layout:
         if converters:
             converted.append((index, converters, column))
     return _Layout(
+        width=len(columns),
         pick=itemgetter(*taken),
         converted=converted,
         extras=[(position, name) for position, name in enumerate(columns) if position not in taken],

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.utils import timezone
 
 from listings import selectors
@@ -81,3 +82,17 @@ def test_raw_listings_refuse_a_statement_without_the_listings_fields() -> None:
     assert selectors.raw_listings("SELECT l.* FROM listings_listing l WHERE false", {}) == []
     with pytest.raises(ValueError, match="does not select the listing's kind, offer"):
         selectors.raw_listings("SELECT l.id FROM listings_listing l", {})
+
+
+def test_raw_listings_follow_a_column_added_while_the_process_runs() -> None:
+    home = HomeFactory()
+    statement = "SELECT l.*, upper(l.city) AS loud_city FROM listings_listing l WHERE l.id = %(pk)s"
+    selectors.raw_listings(statement, {"pk": home.pk})  # the layout is kept
+    with connection.cursor() as cursor:  # as a rolling deploy's migration would, under the running process
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the factory's row is checked now: ALTER needs that
+        cursor.execute("ALTER TABLE listings_listing ADD COLUMN added_later integer DEFAULT 7")
+
+    [read] = selectors.raw_listings(statement, {"pk": home.pk})
+
+    assert _field_values(read) == _field_values(Listing.objects.get(pk=home.pk))
+    assert (read.loud_city, read.added_later) == (home.city.upper(), 7)  # type: ignore[attr-defined]
