@@ -31,13 +31,6 @@ def test_a_missing_listing_answers_404_in_the_sites_layout(client: Client, buyer
     assert f'href="{reverse("listing_search")}?kind=home">Browse homes</a>' in page
 
 
-def test_an_unknown_api_address_answers_json_404(client: Client) -> None:
-    response = client.get("/api/no-such-thing/")
-
-    assert (response.status_code, response["Content-Type"]) == (404, JSON)
-    assert response.json() == {"detail": "Not found."}
-
-
 @pytest.mark.urls("tests.trustasset.error_urls")
 def test_a_refused_page_answers_403_with_its_reason_escaped(client: Client, buyer: User) -> None:
     client.force_login(buyer)
@@ -50,14 +43,6 @@ def test_a_refused_page_answers_403_with_its_reason_escaped(client: Client, buye
     assert "Only the &lt;b&gt;seller&lt;/b&gt; may open this. Nothing was changed." in page
     assert REFUSAL not in page
     assert '<span class="username">buyer</span>' in page
-
-
-@pytest.mark.urls("tests.trustasset.error_urls")
-def test_a_refusal_under_the_api_answers_json_403(client: Client) -> None:
-    response = client.get("/api/refused/")
-
-    assert (response.status_code, response["Content-Type"]) == (403, JSON)
-    assert response.json() == {"detail": "You do not have permission to perform this action."}
 
 
 @pytest.mark.urls("tests.trustasset.error_urls")
@@ -76,11 +61,15 @@ def test_a_server_error_answers_the_standalone_500_page(buyer: User) -> None:
 
 
 @pytest.mark.urls("tests.trustasset.error_urls")
-def test_a_server_error_under_the_api_answers_json_500() -> None:
-    response = Client(raise_request_exception=False).get("/api/broken/")
+@pytest.mark.parametrize(("path", "status", "detail"), [
+    ("/api/no-such-thing/", 404, "Not found."),
+    ("/api/refused/", 403, "You do not have permission to perform this action."),
+    ("/api/broken/", 500, "Server error: it has been logged; try again later."),
+])
+def test_an_error_under_the_api_answers_json(path: str, status: int, detail: str) -> None:
+    response = Client(raise_request_exception=False).get(path)
 
-    assert (response.status_code, response["Content-Type"]) == (500, JSON)
-    assert response.json() == {"detail": "Server error: it has been logged; try again later."}
+    assert (response.status_code, response["Content-Type"], response.json()) == (status, JSON, {"detail": detail})
 
 
 def test_a_request_for_another_host_answers_400(settings, client: Client) -> None:
