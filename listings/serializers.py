@@ -220,7 +220,7 @@ class ListingOutputSerializer(serializers.Serializer):
     paint_color = OptionalCharField()
     title_status = OptionalCharField()
 
-    _origin: str | None = None  # scheme and host of the response's addresses (_absolute)
+    _origin: str | None = None  # scheme and host of the response's addresses (_full_url)
 
     def to_representation(self, instance: Listing) -> dict[str, Any]:
         """The declared fields, built directly: DRF's field-by-field path costs about 1 ms per listing,
@@ -240,16 +240,16 @@ class ListingOutputSerializer(serializers.Serializer):
         return {name: data[name] for name in self._declared_fields}
 
     def get_url(self, listing: Listing) -> str:
-        return self._absolute(listing.get_absolute_url())
+        return self._full_url(listing.get_absolute_url())
 
     @extend_schema_field(serializers.ListField(child=serializers.URLField()))
     def get_photos(self, listing: Listing) -> list[str]:
         paths = [photo.image.url for photo in selectors.listing_photos(listing)]
         if not paths:
             paths = [listing_path("listing_placeholder", listing.pk)]
-        return [self._absolute(path) for path in paths]
+        return [self._full_url(path) for path in paths]
 
-    def _absolute(self, path: str) -> str:
+    def _full_url(self, path: str) -> str:
         """``request.build_absolute_uri(path)``, with the scheme and host worked out once per response
         (this serializer serves one) rather than for each of its 20 or more addresses."""
         request = self.context.get("request")
