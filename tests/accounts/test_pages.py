@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.throttles import throttle_rates
 
 pytestmark = pytest.mark.django_db
 
@@ -122,10 +123,7 @@ def test_it_shows_log_out_as_a_form_and_log_in_links(client: Client) -> None:
 
 
 def test_it_limits_sign_up_attempts_per_address(client: Client, settings: Any) -> None:
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "signups": "2/hour"},
-    }
+    throttle_rates(settings, signups="2/hour")
     first = client.post(reverse("signup"), signup_data(username="one", password2="mismatch"))
     second = client.post(reverse("signup"), signup_data(username="two"))
     client.logout()

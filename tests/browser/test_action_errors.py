@@ -10,13 +10,11 @@ from playwright.sync_api import Page, expect
 from listings.models import Favorite
 from tests.browser.conftest import sign_in
 from tests.factories import HomeFactory
+from tests.throttles import throttle_rates
 
 
 def test_a_refused_favorite_says_why_beside_the_button(page: Page, buyer: User, settings: Any) -> None:
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "interactions": "1/min"},
-    }
+    throttle_rates(settings, interactions="1/min")
     home = HomeFactory(title="Seaside villa with pool")
     sign_in(page, username="buyer")
     page.goto(home.get_absolute_url())  # opening it spends the minute's one interaction

@@ -18,6 +18,7 @@ from listings.models import Favorite, Inquiry, Interaction, Listing, ListingPhot
 from listings.places import zip_place
 from listings.services import MAX_PHOTOS_PER_LISTING
 from tests.factories import CarFactory, FavoriteFactory, HomeFactory, UserFactory
+from tests.throttles import throttle_rates
 
 pytestmark = pytest.mark.django_db
 
@@ -743,10 +744,7 @@ def test_it_refuses_signals_about_a_hidden_listing(api_client: APIClient) -> Non
 
 
 def test_it_throttles_signals(api_client: APIClient, settings: Any) -> None:
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "interactions": "3/min"},
-    }
+    throttle_rates(settings, interactions="3/min")
     home = HomeFactory()
 
     codes = [
@@ -832,10 +830,7 @@ def test_it_refuses_anonymous_inquiries(api_client: APIClient) -> None:
 
 
 def test_it_throttles_inquiries(api_client: APIClient, buyer: User, settings: Any) -> None:
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "inquiries": "2/hour"},
-    }
+    throttle_rates(settings, inquiries="2/hour")
     home = HomeFactory()
     api_client.force_authenticate(buyer)
 
@@ -876,10 +871,7 @@ def test_it_refuses_a_token_for_a_wrong_password(api_client: APIClient) -> None:
 
 
 def test_it_limits_password_guesses_for_tokens(api_client: APIClient, settings: Any) -> None:
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "logins": "2/min"},
-    }
+    throttle_rates(settings, logins="2/min")
     UserFactory(username="tokenholder")
 
     codes = [

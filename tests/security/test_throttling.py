@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from listings.models import Event, Inquiry, Interaction, Listing
 from tests.factories import HomeFactory
+from tests.throttles import throttle_rates
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +25,8 @@ def home(seller: User) -> Listing:
     return HomeFactory(seller=seller)
 
 
-def rates(settings: Any, **changes: str) -> None:
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **changes},
-    }
-
-
 def test_it_limits_messages_from_the_contact_form(client: Client, buyer: User, home: Listing, settings: Any) -> None:
-    rates(settings, inquiries="2/hour")
+    throttle_rates(settings, inquiries="2/hour")
     client.force_login(buyer)
 
     responses = [client.post(reverse("listing_contact", args=[home.pk]), INQUIRY) for _ in range(3)]
@@ -47,7 +41,7 @@ def test_it_limits_messages_from_the_contact_form(client: Client, buyer: User, h
 def test_it_shares_the_message_budget_between_the_api_and_the_page(
     client: Client, api_client: APIClient, buyer: User, home: Listing, settings: Any,
 ) -> None:
-    rates(settings, inquiries="2/hour")
+    throttle_rates(settings, inquiries="2/hour")
     client.force_login(buyer)
     api_client.force_authenticate(buyer)
 
@@ -63,7 +57,7 @@ def test_it_shares_the_message_budget_between_the_api_and_the_page(
 
 def test_it_counts_messages_per_person(client: Client, buyer: User, other_seller: User, home: Listing,
                                        settings: Any) -> None:
-    rates(settings, inquiries="1/hour")
+    throttle_rates(settings, inquiries="1/hour")
     client.force_login(buyer)
     client.post(reverse("listing_contact", args=[home.pk]), INQUIRY)
     client.force_login(other_seller)
@@ -77,7 +71,7 @@ def test_it_counts_messages_per_person(client: Client, buyer: User, other_seller
 def test_it_stops_logging_views_past_the_budget_but_still_shows_the_page(
     client: Client, buyer: User, home: Listing, settings: Any,
 ) -> None:
-    rates(settings, interactions="2/min")
+    throttle_rates(settings, interactions="2/min")
     client.force_login(buyer)
 
     codes = [client.get(home.get_absolute_url()).status_code for _ in range(3)]
@@ -89,7 +83,7 @@ def test_it_stops_logging_views_past_the_budget_but_still_shows_the_page(
 def test_it_shares_the_signal_budget_between_the_api_and_the_page(
     client: Client, api_client: APIClient, buyer: User, home: Listing, settings: Any,
 ) -> None:
-    rates(settings, interactions="2/min")
+    throttle_rates(settings, interactions="2/min")
     client.force_login(buyer)
     api_client.force_authenticate(buyer)
 
@@ -103,7 +97,7 @@ def test_it_shares_the_signal_budget_between_the_api_and_the_page(
 
 
 def test_it_counts_anonymous_views_per_client_address(home: Listing, settings: Any) -> None:
-    rates(settings, interactions="1/min")
+    throttle_rates(settings, interactions="1/min")
     # New sessions from one address: clearing cookies does not reset the count.
     for _ in range(2):
         Client(REMOTE_ADDR="203.0.113.7").get(home.get_absolute_url())
@@ -116,7 +110,7 @@ def test_it_counts_anonymous_views_per_client_address(home: Listing, settings: A
 def test_it_limits_favorite_changes_on_the_page_and_the_api_together(
     client: Client, api_client: APIClient, buyer: User, home: Listing, settings: Any,
 ) -> None:
-    rates(settings, interactions="3/min")
+    throttle_rates(settings, interactions="3/min")
     client.force_login(buyer)
     api_client.force_authenticate(buyer)
     toggle = reverse("favorite_toggle", args=[home.pk])
