@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
+    from trustasset.startup import folders_ensure, process_prepare
+
+    process_prepare()  # the embedded database when DATABASE_URL is unset
+    folders_ensure()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

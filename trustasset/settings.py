@@ -8,7 +8,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from trustasset.database import embedded_database_url
+from trustasset.database import EMBEDDED_NOT_STARTED_URL
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,9 +28,8 @@ DATA_DIR = Path(env.str("TRUSTASSET_DATA_DIR", default=str(BASE_DIR / "var"))).r
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # made by the entry points (trustasset/startup.py), as the broker's folders
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,8 +86,10 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL unset: the embedded PostgreSQL 18 + pgvector under $TRUSTASSET_DATA_DIR/pg.
-DATABASE_URL = env.str("DATABASE_URL", default="") or embedded_database_url(DATA_DIR)
+# DATABASE_URL unset: the embedded PostgreSQL 18 + pgvector under $TRUSTASSET_DATA_DIR/pg, which the entry points
+# (manage.py, wsgi.py, the Celery app, the test set-up) start or join and name here (trustasset/startup.py).
+# Importing the settings starts nothing: outside an entry point a connection fails, naming the unstarted server.
+DATABASE_URL = env.str("DATABASE_URL", default="") or EMBEDDED_NOT_STARTED_URL
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -214,7 +215,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = DATA_DIR / "broker"
-    _broker_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),

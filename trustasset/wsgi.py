@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
-import os
 
-from django.core.wsgi import get_wsgi_application
-from django.urls import get_resolver
+from trustasset.startup import folders_ensure, process_prepare
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustasset.settings")
+process_prepare()  # the embedded database when DATABASE_URL is unset
+folders_ensure()
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402 (after the database is named)
+from django.urls import get_resolver  # noqa: E402
+
 application = get_wsgi_application()
 
 # What the process loads to serve (Django, DRF, NumPy, PyTorch, every view, serializer and form: about
