@@ -72,7 +72,7 @@ def _sequence_model_activate(*, users: list[int]) -> None:
     from recommendations.ml.sequence import SequenceConfig, sequence_train
     from recommendations.models import Algorithm, ModelVersion, VersionStatus
     from recommendations.services.artifacts import artifact_dir
-    from recommendations.services.sequences import BLEND_WEIGHT, SEQUENCE_FILE
+    from recommendations.services.sequence_store import BLEND_WEIGHT, SEQUENCE_FILE
 
     settings.DATA_DIR = Path(tempfile.mkdtemp(prefix="bench_feed_"))
     item_ids = np.array(sorted(Listing.objects.values_list("pk", flat=True)), dtype=np.int64)

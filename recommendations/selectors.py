@@ -24,7 +24,7 @@ from recommendations.models import (
     TextEmbedding,
 )
 from recommendations.reasons import similarity_reason
-from recommendations.services.neighbours import CLOSENESS_FACTS, closeness_parts
+from recommendations.services.closeness import CLOSENESS_FACTS, closeness_parts
 from recommendations.services.versions import version_active
 
 LIVE_CANDIDATES = 200

@@ -37,7 +37,7 @@ from recommendations.models import (
 from recommendations.reasons import feed_reason
 from recommendations.selectors import listings_for_output
 from recommendations.services.profiles import profile_current
-from recommendations.services.sequences import BLEND_WEIGHT, sequence_model
+from recommendations.services.sequence_store import BLEND_WEIGHT, sequence_model
 from recommendations.services.versions import version_active
 from trustasset import metrics
 

@@ -1,14 +1,13 @@
 """The next-item model's training: who looked at what, in order, per kind, blended with the feed.
 
-torch comes in with ``recommendations.ml.sequence``: import this module from tasks, commands and the
-feed's sequence path only (``sequence_model`` loads lazily).
+torch comes in with ``recommendations.ml.sequence``: import this module from tasks and commands only; the
+feed reads a trained model through ``services.sequence_store`` (numpy until a model is loaded).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import replace
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,14 +18,13 @@ from recommendations.models import Algorithm, ModelVersion, VersionStatus
 from recommendations.services import versions
 from recommendations.services.artifacts import artifact_dir
 from recommendations.services.evaluation import event_log, listing_features
+from recommendations.services.sequence_store import BLEND_WEIGHT, SEQUENCE_FILE
 from recommendations.services.versions import version_active
 
 if TYPE_CHECKING:
-    from recommendations.ml.sequence import SequenceConfig, SequenceModel
+    from recommendations.ml.sequence import SequenceConfig
 
-SEQUENCE_FILE = "sequence.pt"
 MIN_SEQUENCES = 10
-BLEND_WEIGHT = "blend_weight"
 
 
 class NotEnoughSequences(ValueError):
@@ -96,15 +94,3 @@ def sequence_model_train(
 def _json_safe(metrics: dict[str, float | int]) -> dict[str, float | int | None]:
     """NaN (no validation users) is not JSON: store null."""
     return {name: None if isinstance(value, float) and math.isnan(value) else value for name, value in metrics.items()}
-
-
-def sequence_model(*, version: ModelVersion) -> SequenceModel:
-    """The version's trained model, loaded once per process (artifacts never change)."""
-    return _sequence_model_load(version.pk, version.artifact_path)
-
-
-@lru_cache(maxsize=4)
-def _sequence_model_load(version_id: int, artifact_path: str) -> SequenceModel:
-    from recommendations.ml.sequence import SequenceModel
-
-    return SequenceModel.load(conf.models_dir() / artifact_path / SEQUENCE_FILE, device=conf.torch_device())

@@ -25,7 +25,7 @@ from recommendations.models import (
     ModelVersion,
     ProfileRefreshMark,
 )
-from recommendations.services import feed, profiles, sequences
+from recommendations.services import feed, profiles, sequence_store
 from recommendations.services.artifacts import artifact_dir
 from tests.factories import HomeFactory, UserFactory
 
@@ -131,7 +131,7 @@ def next_item_model(settings: Any, tmp_path: Any, homes: dict[str, Listing]) -> 
                                           params={"blend_weight": 0.6})
     directory = artifact_dir(version=version)
     directory.mkdir(parents=True)
-    model.save(directory / sequences.SEQUENCE_FILE)
+    model.save(directory / sequence_store.SEQUENCE_FILE)
     version.artifact_path = str(directory.relative_to(tmp_path / "models"))
     version.save(update_fields=["artifact_path"])
     return version

@@ -18,7 +18,7 @@ from listings.models import Event, Interaction, Listing
 from recommendations import tasks
 from recommendations.ml.sequence import SequenceConfig
 from recommendations.models import ItemEmbedding, ModelVersion, VersionStatus
-from recommendations.services import sequences
+from recommendations.services import sequence_store, sequences
 from tests.factories import HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_it_trains_saves_and_activates_a_version(cycle: list[Listing]) -> None:
     assert (version.metrics["users"], version.metrics["items"], version.metrics["epochs_run"]) == (12, 6, 3)
     # Twelve users are too few to validate on: no evidence for the model, the feed is not changed.
     assert (version.params["blend_weight"], version.metrics["blend_users"]) == (0.0, 0)
-    model = sequences.sequence_model(version=version)
+    model = sequence_store.sequence_model(version=version)
     assert model.item_ids.tolist() == [home.pk for home in cycle]
     assert model.scores(np.array([cycle[0].pk])).shape == (6,)
     # The encoder of the same kind stays active: one active version per (kind, algorithm).

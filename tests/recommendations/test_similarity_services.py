@@ -15,7 +15,7 @@ from recommendations.ml.closeness import price_features
 from recommendations.ml.geo import place_features
 from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList, TextEmbedding, VersionStatus
 from recommendations.selectors import similar_listings
-from recommendations.services import encoder, neighbours, versions
+from recommendations.services import closeness, encoder, neighbours, versions
 from recommendations.services.neighbours import corpus_load
 from tests.factories import HomeFactory, UserFactory
 
@@ -200,13 +200,13 @@ def test_it_refuses_fact_weights_it_cannot_blend(settings) -> None:
 
     settings.SIMILAR_FACT_WEIGHTS = {"home": {"state": 0.7, "price": 0.3}}
     with pytest.raises(ImproperlyConfigured, match=r"sum to less than 1, got \{'state': 0.7, 'price': 0.3\}"):
-        neighbours.closeness_parts(facts, kind="home")
+        closeness.closeness_parts(facts, kind="home")
     settings.SIMILAR_FACT_WEIGHTS = {"home": {"bedrooms": 0.1}}
     with pytest.raises(ImproperlyConfigured, match=r"names \['bedrooms'\]; the facts are"):
-        neighbours.closeness_parts(facts, kind="home")
+        closeness.closeness_parts(facts, kind="home")
     settings.SIMILAR_FACT_WEIGHTS = {"home": {"state": 0.3}}  # a kind not named has no facts
-    assert [weight for _, weight in neighbours.closeness_parts(facts, kind="home")] == [0.3]
-    assert neighbours.closeness_parts(facts, kind="car") == []
+    assert [weight for _, weight in closeness.closeness_parts(facts, kind="home")] == [0.3]
+    assert closeness.closeness_parts(facts, kind="car") == []
 
 
 def test_cars_count_the_same_make_and_model(settings) -> None:
@@ -214,7 +214,7 @@ def test_cars_count_the_same_make_and_model(settings) -> None:
              for make, model in [("Ford", "F-150"), ("ford ", "f-150"), ("Ford", "Focus"), ("Honda", "Civic")]]
     settings.SIMILAR_FACT_WEIGHTS = {"car": {"make": 0.1, "model": 0.2}}
 
-    (makes, make_weight), (models, model_weight) = neighbours.closeness_parts(facts, kind="car")
+    (makes, make_weight), (models, model_weight) = closeness.closeness_parts(facts, kind="car")
 
     assert (make_weight, model_weight) == (0.1, 0.2)
     assert (makes @ makes.T).tolist() == [[1, 1, 1, 0], [1, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]]
