@@ -28,6 +28,7 @@ from recommendations.models import Algorithm, ModelVersion, VersionStatus
 from recommendations.services import versions
 from recommendations.services.artifacts import artifact_dir
 from trustasset import metrics
+from trustasset.enqueue import task_enqueue
 
 if TYPE_CHECKING:
     from descriptions.finetune import FinetuneReport
@@ -70,9 +71,7 @@ def description_request_create(*, listing: Listing, by: User, tone: str) -> Desc
 
 
 def _draft_schedule(*, request_id: int) -> None:
-    from descriptions.tasks import description_draft
-
-    transaction.on_commit(lambda: description_draft.delay(request_id))
+    task_enqueue("descriptions.tasks.description_draft", request_id)
 
 
 def description_draft(*, request_id: int) -> DescriptionRequest | None:

@@ -8,4 +8,7 @@ class ListingsConfig(AppConfig):
     verbose_name = "Listings"
 
     def ready(self) -> None:
-        from listings import checks  # noqa: F401  (registers the pgvector check)
+        from listings import (
+            checks,  # noqa: F401  (registers the pgvector check)
+            tasks,  # noqa: F401  (registers its tasks: trustasset/enqueue.py)
+        )

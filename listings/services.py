@@ -25,7 +25,7 @@ from listings.models import (
 )
 from recommendations.actors import Actor
 from recommendations.services.profiles import profile_mark_stale
-from recommendations.tasks import listing_embed
+from trustasset.enqueue import task_enqueue
 
 MAX_PHOTOS_PER_LISTING = 20
 
@@ -58,8 +58,7 @@ def listing_update(*, listing: Listing, data: dict[str, Any], by: User) -> Listi
 
 def _embedding_schedule(*, listing: Listing) -> None:
     """Embed the listing by the active encoder seconds after the change commits (no retraining)."""
-    listing_id = listing.pk
-    transaction.on_commit(lambda: listing_embed.delay(listing_id))
+    task_enqueue("recommendations.tasks.listing_embed", listing.pk)
 
 
 def listing_publish(*, listing: Listing, by: User) -> Listing:
@@ -154,8 +153,6 @@ def favorite_remove(*, user: User, listing: Listing) -> bool:
 
 def inquiry_create(*, listing: Listing, sender: User, message: str, reply_to: str) -> Inquiry:
     """Store a buyer's message and mail it to the seller once the transaction commits."""
-    from listings.tasks import inquiry_mail
-
     if listing.seller_id is None:
         raise ValidationError("This listing was imported and has no seller on TrustAsset to contact.")
     if listing.seller_id == sender.pk:
@@ -163,7 +160,7 @@ def inquiry_create(*, listing: Listing, sender: User, message: str, reply_to: st
     with transaction.atomic():
         inquiry = Inquiry.objects.create(listing=listing, sender=sender, message=message, reply_to=reply_to)
         interaction_record(listing=listing, event=Event.CONTACT, user=sender)
-        transaction.on_commit(lambda: inquiry_mail.delay(inquiry.pk))
+        task_enqueue("listings.tasks.inquiry_mail", inquiry.pk)
     return inquiry
 
 

@@ -31,6 +31,7 @@ from recommendations.models import (
     TextEmbedding,
 )
 from recommendations.services.versions import version_active
+from trustasset.enqueue import task_enqueue
 
 # Interest halves every 14 days, so a day-old profile is off by at most 5 %: recompute after that.
 PROFILE_MAX_AGE = timedelta(days=1)
@@ -51,12 +52,8 @@ def profile_mark_stale(*, actor: Actor) -> bool:
         )
         created = cursor.rowcount == 1
     if created:
-        from recommendations import tasks
-
-        transaction.on_commit(lambda: tasks.profiles_refresh.apply_async(
-            kwargs={"user_id": actor.user_id, "session_key": actor.session_key},
-            countdown=conf.profile_debounce_seconds(),
-        ))
+        task_enqueue("recommendations.tasks.profiles_refresh", user_id=actor.user_id,
+                     session_key=actor.session_key, countdown=conf.profile_debounce_seconds())
     return created
 
 

@@ -1,0 +1,121 @@
+"""Imports point one way: no cycle among our modules, lazy or not (type-only imports aside)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+PACKAGES = ("accounts", "listings", "recommendations", "descriptions", "trustasset")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (PROJECT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            name = ".".join(path.relative_to(PROJECT).with_suffix("").parts).removesuffix(".__init__")
+            found[name] = path
+    return found
+
+
+def _executed_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement that can run, at any depth; ``if TYPE_CHECKING:`` blocks never do."""
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            pending.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Our module → our modules it imports."""
+    modules = _modules()
+
+    def ours(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in _executed_imports(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parts, base] if base else parts)
+                names = [f"{base}.{alias.name}" for alias in node.names]
+            for name in names:
+                target = ours(name)
+                if target:
+                    targets.add(target)
+                # Importing a.b.c runs packages a and a.b first, unless they hold the importer (already run).
+                while target and "." in target:
+                    target = target.rpartition(".")[0]
+                    if not module.startswith(f"{target}."):
+                        targets.add(target)
+        graph[module] = targets - {module}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of two or more modules (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in sorted(graph[module]):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = []
+            while (member := stack.pop()) != module:
+                group.append(member)
+            if group:
+                cycles.append(sorted([module, *group]))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_it_finds_no_import_cycle() -> None:
+    assert import_cycles(import_graph()) == []
+
+
+def test_it_would_find_a_cycle_through_a_lazy_import() -> None:
+    graph = import_graph()
+    graph["recommendations.services.profiles"].add("recommendations.tasks")
+
+    assert ["recommendations.services.profiles", "recommendations.tasks"] in import_cycles(graph)
+
+
+@pytest.mark.parametrize("layer", ["services", "selectors", "models"])
+def test_it_keeps_tasks_out_of_services_selectors_and_models(layer: str) -> None:
+    graph = import_graph()
+    lower = [module for module in graph if f".{layer}" in module]
+
+    assert lower
+    assert {module: sorted(t for t in graph[module] if t.endswith(".tasks")) for module in lower
+            if any(t.endswith(".tasks") for t in graph[module])} == {}
