@@ -1,6 +1,8 @@
+"""Neighbour lists: exactly the brute-force top k, incremental and chunked refreshes, live neighbours, and the
+blend of cosines and facts."""
+
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 import numpy as np
@@ -10,70 +12,16 @@ from django.utils import timezone
 
 from listings.models import Listing, Status
 from listings.services import listing_create, listing_update
-from recommendations.ml.autoencoder import DEFAULT_CONFIG
 from recommendations.ml.closeness import price_features
 from recommendations.ml.geo import place_features
-from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList, TextEmbedding, VersionStatus
+from recommendations.models import ItemEmbedding, NeighbourList, TextEmbedding
 from recommendations.selectors import similar_listings
-from recommendations.services import encoder, neighbours, versions
+from recommendations.services import encoder, neighbours
 from recommendations.services.neighbours import corpus_load
-from tests.factories import HomeFactory, UserFactory
+from tests.factories import UserFactory
+from tests.recommendations.services.conftest import SMALL, brute_force_lists, homes, stored_lists
 
-pytestmark = pytest.mark.django_db
-
-SMALL = dataclasses.replace(DEFAULT_CONFIG, max_epochs=3, batch_size=16)
-CITIES = [("Ponce", "PR", 18.01, -66.61), ("San Juan", "PR", 18.45, -66.06), ("Miami", "FL", 25.77, -80.19),
-          ("Austin", "TX", 30.27, -97.74)]
-
-
-@pytest.fixture(autouse=True)
-def _short_lists(settings) -> None:
-    settings.SIMILAR_LIST_LENGTH = 5
-
-
-def homes(count: int, *, offset: int = 0) -> list[Listing]:
-    made = []
-    for index in range(offset, offset + count):
-        city, state, lat, lon = CITIES[index % len(CITIES)]
-        made.append(HomeFactory(
-            title=f"{2 + index % 3} bd house #{index} in {city}", city=city, state=state, lat=lat, lon=lon,
-            price=Decimal(80_000 + 13_000 * index), bed=2 + index % 3, house_size=900 + 37 * index,
-            acre_lot=0.1 + 0.01 * index,
-        ))
-    return made
-
-
-def stored_lists(version: ModelVersion) -> dict[int, list[int]]:
-    return dict(NeighbourList.objects.filter(version=version).values_list("source_id", "target_ids"))
-
-
-def brute_force_lists(version: ModelVersion, k: int) -> dict[int, list[int]]:
-    corpus = corpus_load(version=version)
-    scores = corpus.vectors @ corpus.vectors.T
-    lists = {}
-    for row, source in enumerate(corpus.ids.tolist()):
-        candidates = [
-            (-scores[row, column], target) for column, target in enumerate(corpus.ids.tolist())
-            if target != source and corpus.available[column]
-        ]
-        lists[source] = [target for _, target in sorted(candidates)[:k]]
-    return lists
-
-
-def test_it_trains_embeds_every_listing_stores_lists_and_activates() -> None:
-    made = homes(24)
-    draft = HomeFactory(status=Status.DRAFT, published_at=None)
-
-    version = encoder.encoder_retrain(kind="home", config=SMALL)
-
-    lists = stored_lists(version)
-    assert (version.active, version.status, version.metrics["rows"]) == (True, VersionStatus.READY, 24)
-    assert ItemEmbedding.objects.filter(version=version).count() == 25
-    assert TextEmbedding.objects.count() == 25
-    assert {source: len(targets) for source, targets in lists.items()} == {
-        listing.pk: 5 for listing in [*made, draft]
-    }
-    assert draft.pk not in {target for targets in lists.values() for target in targets}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_short_lists")]
 
 
 def test_it_stores_exactly_the_brute_force_top_k() -> None:
@@ -85,38 +33,6 @@ def test_it_stores_exactly_the_brute_force_top_k() -> None:
     lists = stored_lists(version)
     assert lists == brute_force_lists(version, k=5)
     assert not {made[3].pk, made[7].pk} & {target for targets in lists.values() for target in targets}
-
-
-def test_it_keeps_the_old_version_untouched_when_a_retrain_fails(monkeypatch) -> None:
-    homes(20)
-    old = encoder.encoder_retrain(kind="home", config=SMALL)
-    before = (stored_lists(old), list(ItemEmbedding.objects.filter(version=old).values_list("listing_id", "vector")))
-
-    def broken_refresh(**kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(encoder, "neighbours_refresh", broken_refresh)
-    with pytest.raises(RuntimeError, match="disk full"):
-        encoder.encoder_retrain(kind="home", config=SMALL)
-
-    failed = ModelVersion.objects.exclude(pk=old.pk).get()
-    after = (stored_lists(old), list(ItemEmbedding.objects.filter(version=old).values_list("listing_id", "vector")))
-    assert versions.version_active(kind="home") == old
-    assert (failed.active, failed.status, failed.error) == (False, VersionStatus.FAILED, "RuntimeError('disk full')")
-    assert after[0] == before[0]
-    assert [(pk, list(vector)) for pk, vector in after[1]] == [(pk, list(vector)) for pk, vector in before[1]]
-
-
-def test_it_rolls_back_to_an_earlier_version_with_its_lists() -> None:
-    homes(20)
-    first = encoder.encoder_retrain(kind="home", config=SMALL)
-    second = encoder.encoder_retrain(kind="home", config=dataclasses.replace(SMALL, seed=7))
-
-    versions.version_rollback(version=first)
-
-    assert list(ModelVersion.objects.filter(active=True).values_list("pk", flat=True)) == [first.pk]
-    assert second.pk != first.pk
-    assert stored_lists(first) == brute_force_lists(first, k=5)
 
 
 def test_it_refreshes_incrementally_to_the_same_lists_as_a_full_refresh(
@@ -241,17 +157,3 @@ def test_it_splits_a_full_refresh_into_chunks_that_count_once_each() -> None:
     assert refresh.chunks_done == 3
     assert refresh.finished_at is not None
     assert stored_lists(version) == brute_force_lists(version, k=5)
-
-
-def test_it_keeps_ready_versions_for_rollback_and_prunes_older_ones(settings) -> None:
-    settings.MODEL_VERSIONS_KEPT = 1
-    homes(20)
-    first = encoder.encoder_retrain(kind="home", config=SMALL)
-    failed = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status=VersionStatus.FAILED)
-    second = encoder.encoder_retrain(kind="home", config=SMALL)
-    third = encoder.encoder_retrain(kind="home", config=SMALL)
-
-    remaining = set(ModelVersion.objects.values_list("pk", flat=True))
-
-    assert remaining == {failed.pk, second.pk, third.pk}
-    assert first.pk not in remaining
