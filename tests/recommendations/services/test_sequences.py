@@ -1,60 +1,24 @@
-"""Training the next-item model from the database: versions, artifacts, failure safety, schedule."""
+"""Training the next-item model from the database: versions, artifacts, blend weights, failure safety."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
-from io import StringIO
 from typing import Any
 
 import numpy as np
 import pytest
-from django.apps import apps
-from django.core.management import CommandError, call_command
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 
-from listings.models import Event, Interaction, Listing
-from recommendations import tasks
+from listings.models import Interaction, Listing
 from recommendations.ml.sequence import SequenceConfig
 from recommendations.models import ItemEmbedding, ModelVersion, VersionStatus
 from recommendations.services import sequences
-from tests.factories import HomeFactory, UserFactory
+from tests.factories import HomeFactory
+from tests.recommendations.conftest import walk_the_cycle
 
-pytestmark = pytest.mark.django_db
-
-sequence_schedule = importlib.import_module("recommendations.migrations.0007_sequence_beat_schedule")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_models_dir")]
 
 SMALL = SequenceConfig(hidden=16, blocks=1, heads=1, negatives=2, batch_size=16, max_epochs=3, val_fraction=0.0)
-
-
-@pytest.fixture(autouse=True)
-def _models_dir(settings: Any, tmp_path: Any) -> None:
-    settings.DATA_DIR = tmp_path
-
-
-def walk_the_cycle(homes: list[Listing], *, users: int) -> None:
-    """Users who each walk five steps of the cycle homes[0] → homes[1] → … → homes[0], from a different
-    start, a day ago."""
-    start = timezone.now() - timedelta(days=1)
-    for user_index in range(users):
-        user = UserFactory()
-        for step in range(5):
-            Interaction.objects.create(user=user, listing=homes[(user_index + step) % len(homes)], event=Event.VIEW,
-                                       created_at=start + timedelta(minutes=step))
-
-
-@pytest.fixture
-def cycle() -> list[Listing]:
-    """Six homes published a week ago with orthogonal embeddings, and twelve users walking their cycle."""
-    homes = [HomeFactory(title=f"Home {name}", published_at=timezone.now() - timedelta(days=7)) for name in "ABCDEF"]
-    encoder = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True)
-    for index, home in enumerate(homes):
-        ItemEmbedding.objects.create(version=encoder, listing=home, vector=np.eye(10)[index].tolist(),
-                                     embedded_at=timezone.now())
-    walk_the_cycle(homes, users=12)
-    Interaction.objects.create(user=UserFactory(), listing=homes[0], event=Event.VIEW)  # one event: left out
-    return homes
 
 
 def test_it_trains_saves_and_activates_a_version(cycle: list[Listing]) -> None:
@@ -123,43 +87,6 @@ def test_it_refuses_to_train_without_an_encoder() -> None:
     with pytest.raises(sequences.NotEnoughSequences, match="No active car encoder: run train_encoder --kind car"):
         sequences.sequence_model_train(kind="car", config=SMALL)
     assert not ModelVersion.objects.exists()
-
-
-def test_it_schedules_nightly_training_per_kind() -> None:
-    # A transactional test flushes migration-made rows from a reused test database: recreate them the
-    # way the migration does (it updates rows that exist).
-    sequence_schedule.schedule_create(apps, None)
-    rows = PeriodicTask.objects.filter(task="recommendations.tasks.sequence_model_train").order_by("name")
-
-    assert [(row.name, row.args, row.crontab.hour, row.crontab.minute) for row in rows] == [
-        ("Retrain car next-item model (nightly)", '["car"]', "5", "0"),
-        ("Retrain home next-item model (nightly)", '["home"]', "5", "0"),
-    ]
-
-
-def test_it_trains_from_the_command_line(cycle: list[Listing]) -> None:
-    out = StringIO()
-
-    call_command("train_sequence_model", "--kind", "home", "--max-epochs", "2", stdout=out, verbosity=0)
-
-    version = ModelVersion.objects.get(algorithm="sasrec", active=True)
-    assert out.getvalue().startswith(f"home: version {version.pk} active — 12 users, 6 items, validation NDCG@10 ")
-    assert version.metrics["epochs_run"] <= 2
-
-
-def test_it_explains_why_it_cannot_train_from_the_command_line(cycle: list[Listing]) -> None:
-    ModelVersion.objects.create(kind="car", algorithm="autoencoder", status="ready", active=True)
-    with pytest.raises(CommandError, match=r"0 users interacted with two or more car listings; training needs 10\."):
-        call_command("train_sequence_model", "--kind", "car")
-
-
-def test_the_nightly_task_trains_or_waits_for_data(cycle: list[Listing], caplog: Any) -> None:
-    assert tasks.sequence_model_train.delay("car").get() is None
-    assert "No car next-item model trained: No active car encoder" in caplog.text
-
-    version_id = tasks.sequence_model_train.delay("home").get()
-
-    assert ModelVersion.objects.get(algorithm="sasrec", active=True).pk == version_id
 
 
 def test_it_fails_versions_whose_training_was_abandoned(cycle: list[Listing]) -> None:
