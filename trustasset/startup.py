@@ -43,7 +43,7 @@ def folders_ensure() -> None:
 
     folders = [Path(settings.STATIC_ROOT)]
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    folders += [Path(options[name]) for name in ("data_folder_in", "data_folder_out", "control_folder")
+    folders += [Path(str(options[name])) for name in ("data_folder_in", "data_folder_out", "control_folder")
                 if name in options]
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
