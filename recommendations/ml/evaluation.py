@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recommendations.ml.hybrid import BlendCase, blend_weight_tune, hybrid_scores, sequence_affinity
-from recommendations.ml.interest import SECONDS_PER_DAY, interest_scores
+from recommendations.ml.ids import positions_in
+from recommendations.ml.interest import SECONDS_PER_DAY, InterestSettings, interest_scores
 from recommendations.ml.metrics import (
     COVERAGE,
     NOVELTY,
@@ -153,15 +154,6 @@ def user_sequences(log: EventLog) -> dict[int, np.ndarray]:
     """Each user's (h,) item ids in time order (ties by log order), every event kept: what a sequence
     model trains on. Keys by ascending user id."""
     return {user_id: log.item_ids[rows] for user_id, rows in _rows_by_user(log)}
-
-
-def positions_in(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each of ``ids`` (q,) sits in ``sorted_ids`` (n,, ascending): (q,) positions and (q,) found."""
-    ids = np.asarray(ids, dtype=np.int64)
-    if not len(sorted_ids):
-        return np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), dtype=bool)
-    positions = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
-    return positions, sorted_ids[positions] == ids
 
 
 def rank_by_score(scores: np.ndarray) -> np.ndarray:
@@ -280,15 +272,6 @@ class ListingFeatures:
         if not found.all():
             raise ValueError(f"Listings {np.asarray(ids)[~found][:5].tolist()} have no features.")
         return positions
-
-
-@dataclass(frozen=True)
-class InterestSettings:
-    """How events become interest and intent (production reads them from ``recommendations.conf``)."""
-
-    weights: Mapping[str, float]
-    half_life_days: float
-    intent_threshold: float
 
 
 def history_profile(

@@ -19,7 +19,6 @@ from recommendations.ml.evaluation import (
     EventLog,
     FeedRecommender,
     HybridRecommender,
-    InterestSettings,
     ItemKnnRecommender,
     KindResult,
     ListingFeatures,
@@ -32,6 +31,7 @@ from recommendations.ml.evaluation import (
     protocol_run,
     results_summary,
 )
+from recommendations.ml.interest import InterestSettings
 from recommendations.models import (
     ITEM_EMBEDDING_DIM,
     RECOMMENDABLE_STATUSES,

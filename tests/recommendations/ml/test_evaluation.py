@@ -12,7 +12,6 @@ from recommendations.ml.evaluation import (
     ContentRecommender,
     EventLog,
     FeedRecommender,
-    InterestSettings,
     ItemKnnRecommender,
     KindResult,
     ListingFeatures,
@@ -28,6 +27,7 @@ from recommendations.ml.evaluation import (
     rank_by_score,
     results_summary,
 )
+from recommendations.ml.interest import InterestSettings
 from recommendations.ml.metrics import PAD_ID
 from recommendations.ml.ranking import RankingSettings
 
