@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from csv_stream import UNDECODABLE, csv_open
-from recommendations.ml.evaluation import GENERIC_EVENT, EventLog
+from recommendations.ml.evaluation.generic import GENERIC_EVENT
+from recommendations.ml.evaluation.protocol import EventLog
 
 USER, ITEM, TIMESTAMP = "user", "item", "timestamp"
 COLUMNS = (USER, ITEM, TIMESTAMP)

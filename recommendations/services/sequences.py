@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recommendations import conf
-from recommendations.ml.evaluation import FeedRecommender, HybridRecommender, SequenceRecommender
+from recommendations.ml.evaluation.profile_based import FeedRecommender
+from recommendations.ml.evaluation.sequential import HybridRecommender, SequenceRecommender
 from recommendations.models import Algorithm, ModelVersion, VersionStatus
 from recommendations.services import versions
 from recommendations.services.artifacts import artifact_dir

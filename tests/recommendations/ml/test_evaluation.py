@@ -8,19 +8,19 @@ import math
 import numpy as np
 import pytest
 
-from recommendations.ml.evaluation import (
+from recommendations.ml.evaluation.baselines import ItemKnnRecommender, PopularityRecommender, RandomRecommender
+from recommendations.ml.evaluation.profile_based import (
     ContentRecommender,
-    EventLog,
     FeedRecommender,
-    ItemKnnRecommender,
-    KindResult,
     ListingFeatures,
-    PopularityRecommender,
-    RandomRecommender,
+    intent_predict,
+)
+from recommendations.ml.evaluation.protocol import (
+    EventLog,
+    KindResult,
     RankingRun,
     UserHistory,
     evaluated_users,
-    intent_predict,
     last_item_histories,
     leave_last_out,
     protocol_run,
