@@ -1,6 +1,6 @@
 """The next-item model's training: who looked at what, in order, per kind, blended with the feed.
 
-torch comes in with ``recommendations.ml.sequence``: import this module from tasks, commands and the
+torch comes in with ``recommendations.ml.sequence.model`` and ``.training``: import this module from tasks, commands and the
 feed's sequence path only (``sequence_model`` loads lazily).
 """
 
@@ -23,7 +23,8 @@ from recommendations.services.evaluation import event_log, listing_features
 from recommendations.services.versions import version_active
 
 if TYPE_CHECKING:
-    from recommendations.ml.sequence import SequenceConfig, SequenceModel
+    from recommendations.ml.sequence.config import SequenceConfig
+    from recommendations.ml.sequence.model import SequenceModel
 
 SEQUENCE_FILE = "sequence.pt"
 MIN_SEQUENCES = 10
@@ -46,7 +47,7 @@ def sequence_model_train(
     each weight is in ``metrics["blend_ndcg@10"]``. A failure (or a worker's time limit) marks the new
     version failed and leaves the active one in use.
     """
-    from recommendations.ml.sequence import SequenceConfig
+    from recommendations.ml.sequence.config import SequenceConfig
 
     encoder = version_active(kind=kind)
     if encoder is None:
@@ -106,6 +107,6 @@ def sequence_model(*, version: ModelVersion) -> SequenceModel:
 
 @lru_cache(maxsize=4)
 def _sequence_model_load(version_id: int, artifact_path: str) -> SequenceModel:
-    from recommendations.ml.sequence import SequenceModel
+    from recommendations.ml.sequence.model import SequenceModel
 
     return SequenceModel.load(conf.models_dir() / artifact_path / SEQUENCE_FILE, device=conf.torch_device())

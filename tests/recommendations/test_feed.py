@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 from listings.models import Event, Interaction, Listing, Offer, Status
 from listings.services import interaction_record
 from recommendations.actors import Actor
-from recommendations.ml.sequence import SequenceConfig, sequence_train
+from recommendations.ml.sequence.config import SequenceConfig
+from recommendations.ml.sequence.training import sequence_train
 from recommendations.models import (
     Dismissal,
     FeedPreference,

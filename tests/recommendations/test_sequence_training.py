@@ -16,7 +16,7 @@ from django_celery_beat.models import PeriodicTask
 
 from listings.models import Event, Interaction, Listing
 from recommendations import tasks
-from recommendations.ml.sequence import SequenceConfig
+from recommendations.ml.sequence.config import SequenceConfig
 from recommendations.models import ItemEmbedding, ModelVersion, VersionStatus
 from recommendations.services import sequences
 from tests.factories import HomeFactory, UserFactory

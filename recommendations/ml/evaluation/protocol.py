@@ -43,6 +43,7 @@ from recommendations.ml.metrics import (
     novelty,
     ranking_metrics,
 )
+from recommendations.ml.sequence.items import validation_position
 
 
 @dataclass(frozen=True)
@@ -250,8 +251,6 @@ def last_item_histories(log: EventLog, *, user_ids: np.ndarray, weights: Mapping
     """For each of ``user_ids``, the sequence model's validation target held out (``validation_position``:
     the last listing new to them, from its first event on) and the events before it as history (``seen``:
     the listings of its weighted events), by ascending user id; users with one listing are skipped."""
-    from recommendations.ml.sequence import validation_position
-
     wanted = set(np.asarray(user_ids).tolist())
     weighted = log.weights(weights) > 0
     histories = []

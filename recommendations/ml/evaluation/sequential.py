@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,9 +17,7 @@ from recommendations.ml.evaluation.protocol import (
 )
 from recommendations.ml.hybrid import BlendCase, blend_weight_tune, hybrid_scores, sequence_affinity
 from recommendations.ml.ids import positions_in
-
-if TYPE_CHECKING:
-    from recommendations.ml.sequence import SequenceConfig
+from recommendations.ml.sequence.config import SequenceConfig
 
 SASREC = "sasrec"
 HYBRID = "hybrid"
@@ -33,7 +30,7 @@ class SequenceRecommender(Recommender):
     ranking by the next-item scores after the user's history. With ``features``, item embeddings start
     from the listings' item vectors (cold start by content). ``config`` (default: the defaults with
     ``seed``) is shortened when fewer than ``MIN_VALIDATION_USERS`` users could validate it: no early
-    stopping then, ``UNVALIDATED_EPOCHS`` at most. torch is imported on first use."""
+    stopping then, ``UNVALIDATED_EPOCHS`` at most. torch is imported on first use (``fit``)."""
 
     name = SASREC
 
@@ -48,7 +45,7 @@ class SequenceRecommender(Recommender):
         self.progress = progress
 
     def fit(self, *, train: EventLog, catalogue: np.ndarray) -> None:
-        from recommendations.ml.sequence import SequenceConfig, sequence_train
+        from recommendations.ml.sequence.training import sequence_train
 
         super().fit(train=train, catalogue=catalogue)
         # A sequence model learns moves between listings: a user needs two (repeats are one step).
