@@ -69,7 +69,8 @@ def _sequence_model_activate(*, users: list[int]) -> None:
     from django.conf import settings
 
     from listings.models import Interaction, Listing
-    from recommendations.ml.sequence import SequenceConfig, sequence_train
+    from recommendations.ml.sequence.config import SequenceConfig
+    from recommendations.ml.sequence.training import sequence_train
     from recommendations.models import Algorithm, ModelVersion, VersionStatus
     from recommendations.services.artifacts import artifact_dir
     from recommendations.services.sequence_store import BLEND_WEIGHT, SEQUENCE_FILE

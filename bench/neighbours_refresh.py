@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recommendations.ml.closeness import equality_features, price_features
 from recommendations.ml.geo import place_features
-from recommendations.ml.neighbours import blended_vectors, top_k_neighbours
+from recommendations.ml.neighbours.blend import blended_vectors
+from recommendations.ml.neighbours.top_k import top_k_neighbours
 
 # The home weights of SIMILAR_FACT_WEIGHTS (trustasset/settings.py).
 HOME_FACT_WEIGHTS = {"place": 0.02, "price": 0.05, "state": 0.25, "bed": 0.05}

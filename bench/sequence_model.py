@@ -25,7 +25,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
-from recommendations.ml.sequence import SasRec, SequenceConfig, _training_windows, sequence_train
+from recommendations.ml.sequence.config import SequenceConfig
+from recommendations.ml.sequence.model import SasRec
+from recommendations.ml.sequence.training import sequence_train, training_windows
 
 
 def main() -> None:
@@ -65,7 +67,7 @@ def _bare_epoch(sequences: list[np.ndarray], *, content: np.ndarray, config: Seq
     """The same windows through a fresh network of the same shape: forward, a trivial loss, backward, Adam."""
     started = time.perf_counter()
     # Item ids 1..n are their own vocabulary indices in this data.
-    windows, lengths = _training_windows(sequences, config.max_length)
+    windows, lengths = training_windows(sequences, config.max_length)
     network = SasRec(content=torch.from_numpy(content), known=torch.ones(len(content), dtype=torch.bool),
                      config=dataclasses.replace(config))
     optimizer = torch.optim.Adam(network.parameters(), lr=config.learning_rate)

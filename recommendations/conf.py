@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from recommendations.ml.evaluation import InterestSettings
-from recommendations.ml.interest import event_weights_merge
+from recommendations.ml.interest import InterestSettings, event_weights_merge
 from recommendations.ml.ranking import RankingSettings
 
 if TYPE_CHECKING:

@@ -14,9 +14,10 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from csv_stream import CsvRow, csv_open
 from listings.importers.layouts import external_key_split, header_normalize
 from listings.importers.parsing import Unreadable, parse_datetime
-from listings.importers.reading import CsvRow, ImportFileError, RejectsFile, csv_open, text_problem
+from listings.importers.reading import ImportFileError, RejectsFile, text_problem
 from listings.importers.services import rejects_path_for
 from listings.importers.streaming import batched
 from listings.importers.validation import COLUMNS, DUPLICATE, UNREADABLE, RowRejected

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from csv_stream import CsvInput, CsvRow, csv_open
 from listings.importers import writer
 from listings.importers.layouts import Layout, header_normalize, layout_detect
-from listings.importers.reading import CsvInput, CsvRow, ImportFileError, RejectsFile, csv_open, text_problem
+from listings.importers.reading import ImportFileError, RejectsFile, text_problem
 from listings.importers.records import ListingRecord
 from listings.importers.streaming import batched, prefetched
 from listings.importers.validation import COLUMNS, DUPLICATE, SAME_ID, UNREADABLE, RowRejected

@@ -25,12 +25,25 @@ Steps, in order:
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
+
+from recommendations.ml.feature_columns import (
+    CATEGORY_OTHER,
+    category_codes,
+    decimal_years,
+    fit_categories,
+    fit_numeric,
+    fit_scale,
+    log1p_positive,
+    nanmax,
+    non_negative,
+    numbers,
+    unit_sphere,
+)
 
 COL_PRICE = "price"
 COL_OFFER = "offer"
@@ -63,8 +76,6 @@ OFFER_RENT = "rent"
 KIND_HOME = "home"
 KIND_CAR = "car"
 
-CATEGORY_OTHER = "other"
-CATEGORY_MISSING = "missing"
 DEFAULT_TOP_K = 20
 DEFAULT_MIN_SHARE = 0.002
 DEFAULT_CLIP_QUANTILES = (0.005, 0.995)
@@ -84,9 +95,6 @@ LOCATION_XYZ = ("location_x", "location_y", "location_z")
 LOCATION_WEIGHT = 4.5
 COLUMN_WEIGHTS = dict.fromkeys(LOCATION_XYZ, LOCATION_WEIGHT)
 MISSING_SUFFIX = "_missing"
-DAYS_PER_YEAR = 365.2425
-EPOCH_YEAR = 1970.0
-_STD_FLOOR = 1e-8
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +147,13 @@ class FeaturePipeline:
             self.reference_year = self._fit_reference_year(frame)
         raw = self._numeric_values(frame)
         for name, values in raw.items():
-            self.clip_bounds[name], self.medians[name] = _fit_numeric(values, self.clip_quantiles)
+            self.clip_bounds[name], self.medians[name] = fit_numeric(values, self.clip_quantiles)
         for column, k in self.top_k.items():
-            self.categories[column] = _fit_categories(frame, column, k, self.min_share)
+            self.categories[column] = fit_categories(frame, column, k, self.min_share)
         names, means, stds = [], [], []
         for name, values, observed in self._columns(frame, raw):
             names.append(name)
-            mean, std = _fit_scale(values, observed)
+            mean, std = fit_scale(values, observed)
             means.append(mean)
             # A weighted column spreads wider, so the reconstruction loss (and the embedding) heeds it more.
             stds.append(std / COLUMN_WEIGHTS.get(name, 1.0))
@@ -222,12 +230,12 @@ class FeaturePipeline:
 
     def _price_values(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         """log1p(price) in the column of its offer, NaN in the other one (imputed to that one's median)."""
-        log_price = _log1p_positive(_numbers(frame, COL_PRICE))
+        log_price = log1p_positive(numbers(frame, COL_PRICE))
         rent = _is_rent(frame)
         return {LOG_PRICE_SALE: np.where(rent, np.nan, log_price), LOG_PRICE_RENT: np.where(rent, log_price, np.nan)}
 
     def _location_values(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        lat, lon = _numbers(frame, COL_LAT), _numbers(frame, COL_LON)
+        lat, lon = numbers(frame, COL_LAT), numbers(frame, COL_LON)
         valid = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
         return {COL_LAT: np.where(valid, lat, np.nan), COL_LON: np.where(valid, lon, np.nan)}
 
@@ -242,15 +250,15 @@ class FeaturePipeline:
         for name, has_indicator in self.numeric_inputs.items():
             if has_indicator:
                 yield name + MISSING_SUFFIX, np.isnan(raw[name]).astype(np.float64), None
-        yield PRICE_MISSING, np.isnan(_log1p_positive(_numbers(frame, COL_PRICE))).astype(np.float64), None
+        yield PRICE_MISSING, np.isnan(log1p_positive(numbers(frame, COL_PRICE))).astype(np.float64), None
         yield IS_RENT, _is_rent(frame).astype(np.float64), None
         located = ~(np.isnan(raw[COL_LAT]) | np.isnan(raw[COL_LON]))
         yield LOCATION_MISSING, (~located).astype(np.float64), None
         lat, lon = (self._clipped_imputed(name, raw[name]) for name in (COL_LAT, COL_LON))
-        for name, values in zip(LOCATION_XYZ, _unit_sphere(lat, lon), strict=True):
+        for name, values in zip(LOCATION_XYZ, unit_sphere(lat, lon), strict=True):
             yield name, values, located
         for column, categories in self.categories.items():
-            codes = _category_codes(frame, column, categories)
+            codes = category_codes(frame, column, categories)
             for index, value in enumerate([*categories, CATEGORY_OTHER]):
                 yield f"{column}={value}", (codes == index).astype(np.float64), None
 
@@ -276,20 +284,20 @@ class HomeFeaturePipeline(FeaturePipeline):
     categorical_top_k: ClassVar[dict[str, int]] = {COL_STATE: 60}
 
     def _numeric_values(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        sold_year = _decimal_years(frame, COL_PREV_SOLD_DATE)
+        sold_year = decimal_years(frame, COL_PREV_SOLD_DATE)
         reference = np.nan if self.reference_year is None else self.reference_year
         return {
             **self._price_values(frame),
-            COL_BED: _non_negative(_numbers(frame, COL_BED)),
-            COL_BATH: _non_negative(_numbers(frame, COL_BATH)),
-            "log_house_size": _log1p_positive(_numbers(frame, COL_HOUSE_SIZE)),
-            "log_acre_lot": np.log1p(_non_negative(_numbers(frame, COL_ACRE_LOT))),
+            COL_BED: non_negative(numbers(frame, COL_BED)),
+            COL_BATH: non_negative(numbers(frame, COL_BATH)),
+            "log_house_size": log1p_positive(numbers(frame, COL_HOUSE_SIZE)),
+            "log_acre_lot": np.log1p(non_negative(numbers(frame, COL_ACRE_LOT))),
             "years_since_sold": reference - sold_year,
             **self._location_values(frame),
         }
 
     def _fit_reference_year(self, frame: pd.DataFrame) -> float | None:
-        return _nanmax(_decimal_years(frame, COL_PREV_SOLD_DATE))
+        return nanmax(decimal_years(frame, COL_PREV_SOLD_DATE))
 
 
 class CarFeaturePipeline(FeaturePipeline):
@@ -319,14 +327,14 @@ class CarFeaturePipeline(FeaturePipeline):
         reference = np.nan if self.reference_year is None else self.reference_year
         return {
             **self._price_values(frame),
-            "age": reference - _numbers(frame, COL_YEAR),
-            "log_odometer": np.log1p(_non_negative(_numbers(frame, COL_ODOMETER))),
+            "age": reference - numbers(frame, COL_YEAR),
+            "log_odometer": np.log1p(non_negative(numbers(frame, COL_ODOMETER))),
             COL_CYLINDERS: _cylinders(frame),
             **self._location_values(frame),
         }
 
     def _fit_reference_year(self, frame: pd.DataFrame) -> float | None:
-        return _nanmax(_numbers(frame, COL_YEAR))
+        return nanmax(numbers(frame, COL_YEAR))
 
 
 FEATURE_PIPELINES: dict[str, type[FeaturePipeline]] = {KIND_HOME: HomeFeaturePipeline, KIND_CAR: CarFeaturePipeline}
@@ -342,24 +350,7 @@ def feature_pipeline_from_dict(state: Mapping[str, Any]) -> FeaturePipeline:
     return FEATURE_PIPELINES[state["kind"]].from_dict(state)
 
 
-# -- column helpers (vectorized; frame → float64 (n,)) -------------------------------------------
-
-
-def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """Column as float64 (n,); absent column, blanks, text and ±inf become NaN."""
-    if column not in frame.columns:
-        return np.full(len(frame), np.nan)
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    return np.where(np.isfinite(values), values, np.nan)
-
-
-def _non_negative(values: np.ndarray) -> np.ndarray:
-    return np.where(values >= 0, values, np.nan)
-
-
-def _log1p_positive(values: np.ndarray) -> np.ndarray:
-    """log1p of positive values; zero and negative prices or sizes are missing, not cheap."""
-    return np.log1p(np.where(values > 0, values, np.nan))
+# -- column helpers that know their column (the generic ones are in feature_columns) -------------
 
 
 def _is_rent(frame: pd.DataFrame) -> np.ndarray:
@@ -370,83 +361,10 @@ def _is_rent(frame: pd.DataFrame) -> np.ndarray:
     return (offers == OFFER_RENT).fillna(False).to_numpy(dtype=bool)
 
 
-def _decimal_years(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """Dates (date objects, ISO or M/D/YYYY text) as decimal years, e.g. 2020.5; NaN where missing."""
-    if column not in frame.columns:
-        return np.full(len(frame), np.nan)
-    dates = pd.to_datetime(frame[column], errors="coerce", format="mixed")
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_localize(None)
-    days = (dates - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan) / 86_400
-    return EPOCH_YEAR + days / DAYS_PER_YEAR
-
-
 def _cylinders(frame: pd.DataFrame) -> np.ndarray:
     """Cylinder count from text like '6 cylinders' (Craigslist) or a number; 'other' is missing."""
     if COL_CYLINDERS not in frame.columns:
         return np.full(len(frame), np.nan)
     digits = frame[COL_CYLINDERS].astype("string").str.extract(r"(\d+(?:\.\d+)?)", expand=False)
-    return _non_negative(pd.to_numeric(digits, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan))
+    return non_negative(pd.to_numeric(digits, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan))
 
-
-def _nanmax(values: np.ndarray) -> float | None:
-    finite = values[np.isfinite(values)]
-    return float(finite.max()) if finite.size else None
-
-
-def _fit_numeric(values: np.ndarray, quantiles: tuple[float, float]) -> tuple[tuple[float, float], float]:
-    """Clip bounds at the quantiles and the median of the clipped values; a column with no value at
-    all in training clips to (0, 0), so it stays a constant however new rows fill it."""
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return (0.0, 0.0), 0.0
-    low, high = (float(bound) for bound in np.quantile(finite, quantiles))
-    return (low, high), float(np.median(np.clip(finite, low, high)))
-
-
-def _fit_scale(values: np.ndarray, observed: np.ndarray | None) -> tuple[float, float]:
-    """(mean, std) that scale a column. A continuous column is standardized with the statistics of the
-    rows that had a value: imputed rows must not shrink its spread, or the few real values of a mostly
-    blank column (a previous sale date) would land tens of deviations out. A 0/1 column is centred
-    on its share and keeps unit scale, so a rare flag or category is worth ±1, not ±20."""
-    if observed is None:
-        return float(values.mean()), 1.0
-    sample = values[observed] if observed.any() else values
-    std = float(sample.std())
-    return float(sample.mean()), std if std >= _STD_FLOOR else 1.0
-
-
-def _unit_sphere(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Degrees → (x, y, z) on the unit sphere; no seam at ±180° (Alaska, Guam)."""
-    phi, lam = np.radians(lat), np.radians(lon)
-    return np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)
-
-
-def _category_tokens(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """Codes int64 (n,) into tokens (u,): stripped lower-case text, blanks and missing values as the
-    token 'missing'. Text work is done once per distinct value, not once per row."""
-    if column not in frame.columns:
-        return np.zeros(len(frame), dtype=np.int64), np.array([CATEGORY_MISSING], dtype=object)
-    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
-    tokens = pd.Series(uniques, dtype=object).astype("string").str.strip().str.lower()
-    tokens = tokens.mask(tokens == "", pd.NA).fillna(CATEGORY_MISSING).to_numpy(dtype=object)
-    codes = np.where(codes < 0, len(tokens), codes).astype(np.int64)
-    return codes, np.append(tokens, CATEGORY_MISSING)
-
-
-def _fit_categories(frame: pd.DataFrame, column: str, top_k: int, min_share: float) -> list[str]:
-    """The ``top_k`` most frequent values with at least ``min_share`` of the rows; ties by name, so
-    the choice is deterministic. A value spelled 'other' joins the other bucket."""
-    codes, tokens = _category_tokens(frame, column)
-    counts = pd.Series(np.bincount(codes, minlength=len(tokens)), index=tokens).groupby(level=0).sum()
-    counts = counts[(counts.index != CATEGORY_OTHER) & (counts >= max(1, math.ceil(min_share * len(frame))))]
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [str(value) for value, _ in ranked[:top_k]]
-
-
-def _category_codes(frame: pd.DataFrame, column: str, categories: list[str]) -> np.ndarray:
-    """Index of each row's value in ``categories``, int64 (n,); len(categories) (other) when absent."""
-    codes, tokens = _category_tokens(frame, column)
-    position = {value: index for index, value in enumerate(categories)}
-    lookup = np.array([position.get(token, len(categories)) for token in tokens], dtype=np.int64)
-    return lookup[codes]

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from listings.importers.reading import csv_open
-from recommendations.ml.evaluation import GENERIC_EVENT, EventLog
+from csv_stream import UNDECODABLE, csv_open
+from recommendations.ml.evaluation.generic import GENERIC_EVENT
+from recommendations.ml.evaluation.protocol import EventLog
 
 USER, ITEM, TIMESTAMP = "user", "item", "timestamp"
 COLUMNS = (USER, ITEM, TIMESTAMP)
@@ -39,7 +40,6 @@ BAD_TIMESTAMP = "unreadable timestamp"
 LINES_SHOWN = 5  # line numbers kept per reason
 
 _EPOCH_SECONDS = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
-_REPLACEMENT = "\ufffd"
 
 
 class InteractionFileError(Exception):
@@ -162,7 +162,7 @@ def _row(cells: list[str], *, error: str, width: int, columns: list[int]) -> tup
     if len(cells) != width:
         raise _RowSkipped(WRONG_WIDTH)
     user, item, timestamp = (cells[column].strip() for column in columns)
-    if _REPLACEMENT in user + item + timestamp:
+    if UNDECODABLE in user + item + timestamp:
         raise _RowSkipped(NOT_UTF8)
     if not user:
         raise _RowSkipped(BLANK_USER)

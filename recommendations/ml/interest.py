@@ -48,6 +48,15 @@ class Interest:
         return len(self.listing_ids)
 
 
+@dataclass(frozen=True)
+class InterestSettings:
+    """How events become interest and intent (production reads them from ``recommendations.conf``)."""
+
+    weights: Mapping[str, float]
+    half_life_days: float
+    intent_threshold: float
+
+
 def event_weights_merge(overrides: Mapping[str, float] | None) -> dict[str, float]:
     """The default weights with ``overrides`` on top; an unknown event name is an error, not a no-op."""
     weights = dict(EVENT_WEIGHTS)

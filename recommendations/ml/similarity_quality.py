@@ -13,7 +13,8 @@ import numpy as np
 import torch
 
 from recommendations.ml.geo import haversine_km
-from recommendations.ml.neighbours import blended_vectors, top_k_neighbours
+from recommendations.ml.neighbours.blend import blended_vectors
+from recommendations.ml.neighbours.top_k import top_k_neighbours
 
 MEDIAN_ABS_LOG_PRICE_RATIO = "median_abs_log_price_ratio"
 SAME_CITY_SHARE = "same_city_share"

@@ -2,7 +2,7 @@
 
 Reads signed-in users' interactions (impressions left out, as the profiles do), the catalogue of each
 kind (recommendable listings with an active item embedding), listing features and the simulator's
-ground truth, and runs the protocol of ``recommendations.ml.evaluation`` with the feed settings of
+ground truth, and runs the protocol of ``recommendations.ml.evaluation.protocol`` with the feed settings of
 ``recommendations.conf``.
 """
 
@@ -14,24 +14,23 @@ import numpy as np
 
 from listings.models import Event, Interaction, Listing
 from recommendations import conf
-from recommendations.ml.evaluation import (
+from recommendations.ml.evaluation.baselines import ItemKnnRecommender, PopularityRecommender, RandomRecommender
+from recommendations.ml.evaluation.profile_based import (
     ContentRecommender,
-    EventLog,
     FeedRecommender,
-    HybridRecommender,
-    InterestSettings,
-    ItemKnnRecommender,
-    KindResult,
     ListingFeatures,
-    PopularityRecommender,
-    RandomRecommender,
-    SequenceRecommender,
-    evaluated_users,
     intent_predict,
+)
+from recommendations.ml.evaluation.protocol import (
+    EventLog,
+    KindResult,
+    evaluated_users,
     leave_last_out,
     protocol_run,
     results_summary,
 )
+from recommendations.ml.evaluation.sequential import HybridRecommender, SequenceRecommender
+from recommendations.ml.interest import InterestSettings
 from recommendations.models import (
     ITEM_EMBEDDING_DIM,
     RECOMMENDABLE_STATUSES,

@@ -22,8 +22,8 @@ from pgvector.django import CosineDistance, VectorField
 from listings.models import Event, Interaction, Kind, Listing, Offer, Status
 from recommendations import conf
 from recommendations.actors import Actor
-from recommendations.ml.evaluation import positions_in
 from recommendations.ml.hybrid import hybrid_scores, sequence_affinity, sequence_led
+from recommendations.ml.ids import positions_in
 from recommendations.ml.profiles import HYBRID, INTENT_OFFERS
 from recommendations.ml.ranking import Items, anchors_pick, diversify, feed_scores
 from recommendations.models import (

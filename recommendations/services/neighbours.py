@@ -12,13 +12,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from recommendations import conf
-from recommendations.ml.neighbours import (
-    PAD_ID,
-    blended_vectors,
-    neighbours_refresh_incremental,
-    row_ranges,
-    top_k_neighbours,
-)
+from recommendations.ml.neighbours.blend import blended_vectors
+from recommendations.ml.neighbours.incremental import neighbours_refresh_incremental
+from recommendations.ml.neighbours.lists import PAD_ID, row_ranges
+from recommendations.ml.neighbours.top_k import top_k_neighbours
 from recommendations.models import (
     ITEM_EMBEDDING_DIM,
     RECOMMENDABLE_STATUSES,

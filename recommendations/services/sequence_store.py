@@ -11,7 +11,7 @@ from recommendations import conf
 from recommendations.models import ModelVersion
 
 if TYPE_CHECKING:
-    from recommendations.ml.sequence import SequenceModel
+    from recommendations.ml.sequence.model import SequenceModel
 
 SEQUENCE_FILE = "sequence.pt"
 BLEND_WEIGHT = "blend_weight"  # params key: the weight of the model's affinity in the feed (0: content only)
@@ -24,6 +24,6 @@ def sequence_model(*, version: ModelVersion) -> SequenceModel:
 
 @lru_cache(maxsize=4)
 def _sequence_model_load(version_id: int, artifact_path: str) -> SequenceModel:
-    from recommendations.ml.sequence import SequenceModel
+    from recommendations.ml.sequence.model import SequenceModel
 
     return SequenceModel.load(conf.models_dir() / artifact_path / SEQUENCE_FILE, device=conf.torch_device())

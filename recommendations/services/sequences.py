@@ -1,28 +1,26 @@
 """The next-item model's training: who looked at what, in order, per kind, blended with the feed.
 
-torch comes in with ``recommendations.ml.sequence``: import this module from tasks and commands only; the
-feed reads a trained model through ``services.sequence_store`` (numpy until a model is loaded).
+torch comes in with ``recommendations.ml.sequence.model`` and ``.training``: import this module from tasks and
+commands only; the feed reads a trained model through ``services.sequence_store`` (numpy until one is loaded).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from recommendations import conf
-from recommendations.ml.evaluation import FeedRecommender, HybridRecommender, SequenceRecommender
+from recommendations.ml.evaluation.profile_based import FeedRecommender
+from recommendations.ml.evaluation.sequential import HybridRecommender, SequenceRecommender
+from recommendations.ml.sequence.config import SequenceConfig
 from recommendations.models import Algorithm, ModelVersion, VersionStatus
 from recommendations.services import versions
 from recommendations.services.artifacts import artifact_dir
 from recommendations.services.evaluation import event_log, listing_features
 from recommendations.services.sequence_store import BLEND_WEIGHT, SEQUENCE_FILE
 from recommendations.services.versions import version_active
-
-if TYPE_CHECKING:
-    from recommendations.ml.sequence import SequenceConfig
 
 MIN_SEQUENCES = 10
 
@@ -43,8 +41,6 @@ def sequence_model_train(
     each weight is in ``metrics["blend_ndcg@10"]``. A failure (or a worker's time limit) marks the new
     version failed and leaves the active one in use.
     """
-    from recommendations.ml.sequence import SequenceConfig
-
     encoder = version_active(kind=kind)
     if encoder is None:
         raise NotEnoughSequences(f"No active {kind} encoder: run train_encoder --kind {kind} first.")

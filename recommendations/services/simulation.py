@@ -1,6 +1,6 @@
 """Simulated users browsing the catalogue, written as real users and interactions for offline evaluation.
 
-Users are named ``sim-<seed>-<n>`` (n from 0, the person index of ``recommendations.ml.simulation``), have
+Users are named ``sim-<seed>-<n>`` (n from 0, the person index of ``recommendations.ml.simulation.simulator``), have
 unusable passwords, and each has a ``SimulatedUser`` row with their archetype, final intent per kind and
 latent preferences: the ground truth the evaluation compares recommendations with.
 """
@@ -22,7 +22,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from listings.models import Interaction, Listing
-from recommendations.ml.simulation import SEARCH_CLICK, VIEW, Catalog, Simulation, simulate
+from recommendations.ml.simulation.catalogue import Catalog
+from recommendations.ml.simulation.sessions import SEARCH_CLICK, VIEW
+from recommendations.ml.simulation.simulator import Simulation, simulate
 from recommendations.models import RECOMMENDABLE_STATUSES, SimulatedUser
 
 WRITE_BATCH = 5000

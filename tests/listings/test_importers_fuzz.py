@@ -26,8 +26,8 @@ from django.db import OperationalError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csv_stream import csv_open
 from listings.importers.layouts import REALTOR_V1_COLUMNS, TRUSTASSET_COLUMNS, VEHICLES_COLUMNS
-from listings.importers.reading import csv_open
 from listings.models import Interaction, Listing, PriceChange
 from tests.factories import HomeFactory
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from listings.models import Event, Interaction, Listing, Offer, Status
 from listings.services import interaction_record
-from recommendations.ml.sequence import SequenceConfig, sequence_train
+from recommendations.ml.sequence.config import SequenceConfig
+from recommendations.ml.sequence.training import sequence_train
 from recommendations.models import Dismissal, ItemEmbedding, ModelVersion
 from recommendations.services import feed, sequence_store
 from recommendations.services.artifacts import artifact_dir

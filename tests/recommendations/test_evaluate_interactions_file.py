@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommendations.ml.evaluation import user_sequences
+from recommendations.ml.evaluation.protocol import user_sequences
 from recommendations.ml.interaction_files import ordered_pattern_generate
 from tests.factories import CarFactory, HomeFactory, InteractionFactory, UserFactory
 from tests.recommendations.ml.test_generic_evaluation import TINY_FILE

@@ -19,7 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from listings.management.commands.import_listings import positive_int
 from listings.models import Kind
-from recommendations.ml.evaluation import evaluated_users, generic_protocol_run, generic_recommenders, results_summary
+from recommendations.ml.evaluation.generic import generic_protocol_run, generic_recommenders
+from recommendations.ml.evaluation.protocol import evaluated_users, results_summary
 from recommendations.ml.interaction_files import InteractionFileError, interaction_file_read
 from recommendations.ml.metrics import COVERAGE, NOVELTY, metric_names
 from recommendations.services.evaluation import EvaluationReport, EvaluationUnavailable, recommenders_evaluate

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from listings.management.commands.import_listings import positive_int
 from listings.models import Kind
-from recommendations.ml.sequence import SequenceConfig
+from recommendations.ml.sequence.config import SequenceConfig
 from recommendations.services.sequences import NotEnoughSequences, sequence_model_train
 
 

@@ -8,26 +8,26 @@ import math
 import numpy as np
 import pytest
 
-from recommendations.ml.evaluation import (
+from recommendations.ml.evaluation.baselines import ItemKnnRecommender, PopularityRecommender, RandomRecommender
+from recommendations.ml.evaluation.profile_based import (
     ContentRecommender,
-    EventLog,
     FeedRecommender,
-    InterestSettings,
-    ItemKnnRecommender,
-    KindResult,
     ListingFeatures,
-    PopularityRecommender,
-    RandomRecommender,
+    intent_predict,
+)
+from recommendations.ml.evaluation.protocol import (
+    EventLog,
+    KindResult,
     RankingRun,
     UserHistory,
     evaluated_users,
-    intent_predict,
     last_item_histories,
     leave_last_out,
     protocol_run,
     rank_by_score,
     results_summary,
 )
+from recommendations.ml.interest import InterestSettings
 from recommendations.ml.metrics import PAD_ID
 from recommendations.ml.ranking import RankingSettings
 

@@ -9,14 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommendations.ml.evaluation import (
-    EventLog,
-    evaluated_users,
-    generic_protocol_run,
-    generic_recommenders,
-    results_summary,
-    user_sequences,
-)
+from recommendations.ml.evaluation.generic import generic_protocol_run, generic_recommenders
+from recommendations.ml.evaluation.protocol import EventLog, evaluated_users, results_summary, user_sequences
 from recommendations.ml.interaction_files import interaction_file_read
 
 # Items a .. e are ids 0 .. 4, users u1 .. u5 ids 0 .. 4. u4 has one distinct item and u5 one event:

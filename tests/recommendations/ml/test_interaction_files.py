@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommendations.ml.evaluation import user_sequences
+from recommendations.ml.evaluation.protocol import user_sequences
 from recommendations.ml.interaction_files import (
     BAD_TIMESTAMP,
     BLANK_ITEM,

@@ -5,18 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommendations.ml import neighbours
 from recommendations.ml.closeness import equality_features
 from recommendations.ml.geo import PLACE_DIMS, place_features
-from recommendations.ml.neighbours import (
-    affected_rows,
-    blended_vectors,
-    iter_top_k_neighbours,
-    merge_neighbour_lists,
-    neighbours_refresh_incremental,
-    row_ranges,
-    top_k_neighbours,
-)
+from recommendations.ml.neighbours import top_k
+from recommendations.ml.neighbours.blend import blended_vectors
+from recommendations.ml.neighbours.incremental import affected_rows, neighbours_refresh_incremental
+from recommendations.ml.neighbours.lists import merge_neighbour_lists, row_ranges
+from recommendations.ml.neighbours.top_k import iter_top_k_neighbours, top_k_neighbours
 
 CPU = "cpu"
 INF = np.float32(np.inf)
@@ -67,7 +62,7 @@ def integer_vectors(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
 def test_it_matches_brute_force_with_ties_masks_and_self(
     monkeypatch: pytest.MonkeyPatch, n_queries: int, n: int, d: int, k: int, chunk_size: int, block_elements: int
 ) -> None:
-    monkeypatch.setattr(neighbours, "SCORE_BLOCK_ELEMENTS", block_elements)
+    monkeypatch.setattr(top_k, "SCORE_BLOCK_ELEMENTS", block_elements)
     rng = np.random.default_rng(n * 1000 + k)
     corpus = integer_vectors(rng, n, d)
     corpus_ids = rng.permutation(np.arange(100, 100 + 3 * n, 3))

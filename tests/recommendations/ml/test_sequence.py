@@ -11,19 +11,10 @@ import numpy as np
 import pytest
 import torch
 
-from recommendations.ml.sequence import (
-    GBCE,
-    POPULARITY,
-    SAMPLED_SOFTMAX,
-    UNIFORM,
-    ItemVocabulary,
-    SasRec,
-    SequenceConfig,
-    SequenceModel,
-    repeats_collapsed,
-    sequence_train,
-    validation_position,
-)
+from recommendations.ml.sequence.config import GBCE, POPULARITY, SAMPLED_SOFTMAX, UNIFORM, SequenceConfig
+from recommendations.ml.sequence.items import ItemVocabulary, repeats_collapsed, validation_position
+from recommendations.ml.sequence.model import SasRec, SequenceModel
+from recommendations.ml.sequence.training import sequence_train
 from tests.conftest import torch_threads
 
 CYCLE = np.array([101, 205, 307, 402, 550])

@@ -7,7 +7,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from recommendations.ml.simulation import ARCHETYPES, PAGE_SIZE, Catalog, Simulation, simulate
+from recommendations.ml.simulation.catalogue import Catalog
+from recommendations.ml.simulation.people import ARCHETYPES
+from recommendations.ml.simulation.sessions import PAGE_SIZE
+from recommendations.ml.simulation.simulator import Simulation, simulate
 
 START = 1_750_000_000.0
 DAY = 86_400.0

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from listings.models import Interaction, Listing
-from recommendations.ml.sequence import SequenceConfig
+from recommendations.ml.sequence.config import SequenceConfig
 from recommendations.models import ItemEmbedding, ModelVersion, VersionStatus
 from recommendations.services import sequence_store, sequences
 from tests.factories import HomeFactory
