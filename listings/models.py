@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from listings.paths import listing_path
+from recommendations.ml import events
 
 # Sane ranges: values outside them are refused by forms, the API and the importers.
 PRICE_MIN = {("home", "sale"): Decimal(1_000), ("home", "rent"): Decimal(50),
@@ -387,13 +388,15 @@ class Inquiry(models.Model):
 
 
 class Event(models.TextChoices):
-    VIEW = "view", "View"
-    FAVORITE = "favorite", "Favorite"
-    UNFAVORITE = "unfavorite", "Unfavorite"
-    CONTACT = "contact", "Contact"
-    SHARE = "share", "Share"
-    SEARCH_CLICK = "search_click", "Search click"
-    IMPRESSION = "impression", "Impression"
+    """The event names are ``recommendations.ml.events``'s; this adds their labels."""
+
+    VIEW = events.VIEW, "View"
+    FAVORITE = events.FAVORITE, "Favorite"
+    UNFAVORITE = events.UNFAVORITE, "Unfavorite"
+    CONTACT = events.CONTACT, "Contact"
+    SHARE = events.SHARE, "Share"
+    SEARCH_CLICK = events.SEARCH_CLICK, "Search click"
+    IMPRESSION = events.IMPRESSION, "Impression"
 
 
 class Interaction(models.Model):

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from recommendations.ml.events import CONTACT, FAVORITE, SEARCH_CLICK, SHARE, UNFAVORITE, VIEW
 from recommendations.ml.geo import haversine_km
 from recommendations.ml.profiles import BUYER, HYBRID, RENT, RENTER, SALE
 
@@ -37,10 +38,6 @@ KM_PER_DEGREE = 111.2
 HOME, CAR = "home", "car"
 KINDS = (HOME, CAR)
 OFFERS = (SALE, RENT)
-# The site's event names (listings.models.Event).
-VIEW, SEARCH_CLICK, FAVORITE, UNFAVORITE, CONTACT, SHARE = (
-    "view", "search_click", "favorite", "unfavorite", "contact", "share",
-)
 SEARCH, SIMILAR = "search", "similar"  # where a view came from
 
 PAGE_SIZE = 20

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from listings.models import Interaction, Listing, PriceChange, Status, listing_range_errors
+from listings.models import Event, Interaction, Listing, PriceChange, Status, listing_range_errors
 from listings.services import (
     interaction_record,
     listing_create,
@@ -16,9 +16,14 @@ from listings.services import (
     listing_withdraw,
     listings_set_status,
 )
+from recommendations.ml.events import EVENTS
 from tests.factories import CarFactory, HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def test_it_records_the_event_names_the_recommender_knows() -> None:
+    assert Event.values == list(EVENTS)
 
 
 def test_it_refuses_a_non_positive_price_in_the_database() -> None:
