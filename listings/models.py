@@ -93,6 +93,10 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# Buyers see active, pending and sold listings; drafts and withdrawn ones only their seller (and staff).
+VISIBLE_STATUSES = (Status.ACTIVE, Status.PENDING, Status.SOLD)
+
+
 class Source(models.TextChoices):
     TRUSTASSET = "trustasset", "TrustAsset"
     REALTOR = "realtor", "realtor.com"
@@ -202,8 +206,8 @@ class Listing(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        """Buyers see active, pending and sold listings; drafts and withdrawn ones only their seller."""
-        return self.status in (Status.ACTIVE, Status.PENDING, Status.SOLD)
+        """Whether buyers see it (``VISIBLE_STATUSES``)."""
+        return self.status in VISIBLE_STATUSES
 
     @property
     def price_per_sqft(self) -> Decimal | None:

@@ -13,9 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import Col
 
 from listings.filters import ListingFilter
-from listings.models import Favorite, Listing, ListingPhoto, PriceChange, SavedSearch, Status
-
-VISIBLE_STATUSES = (Status.ACTIVE, Status.PENDING, Status.SOLD)
+from listings.models import VISIBLE_STATUSES, Favorite, Listing, ListingPhoto, PriceChange, SavedSearch, Status
 
 Viewer = User | AnonymousUser
 

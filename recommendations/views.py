@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from listings.models import Kind, Listing, Status
+from listings.models import Kind, Listing
 from recommendations import selectors
 from recommendations.actors import Actor
 from recommendations.forms import PreferenceForm
-from recommendations.models import FeedPreference, InterestProfile
+from recommendations.models import RECOMMENDABLE_STATUSES, FeedPreference, InterestProfile
 from recommendations.reasons import profile_describe
 from recommendations.services import profiles
 
@@ -58,7 +58,7 @@ def preferences(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def listing_dismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Mark a listing "not interested"; from a feed card (htmx) the card is replaced by an undo note."""
-    listing = get_object_or_404(Listing, pk=pk, status__in=(Status.ACTIVE, Status.PENDING))
+    listing = get_object_or_404(Listing, pk=pk, status__in=RECOMMENDABLE_STATUSES)
     profiles.dismissal_add(user_id=request.user.pk, listing_id=listing.pk)
     if request.headers.get("HX-Request"):
         return render(request, "recommendations/_dismissed.html", {"listing": listing})
