@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from listings.paths import listing_path
@@ -259,6 +260,16 @@ def photo_format_is_allowed(image: UploadedFile) -> bool:
     detected = getattr(getattr(image, "image", None), "format", None)
     extension = Path(image.name or "").suffix.lstrip(".").lower()
     return detected in PHOTO_FORMATS and extension in PHOTO_EXTENSIONS
+
+
+def photo_refusal(image: UploadedFile) -> str | None:
+    """Why an upload that Django's ``ImageField`` opened cannot be a listing photo (not a web format, or over
+    ``PHOTO_MAX_BYTES``), or None when it can; the page form and the API refuse with this message."""
+    if not photo_format_is_allowed(image):
+        return PHOTO_FORMAT_MESSAGE
+    if image.size is not None and image.size > settings.PHOTO_MAX_BYTES:
+        return f"The photo is {filesizeformat(image.size)}; the limit is {filesizeformat(settings.PHOTO_MAX_BYTES)}."
+    return None
 
 
 def photo_upload_to(photo: ListingPhoto, filename: str) -> str:

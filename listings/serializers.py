@@ -12,7 +12,6 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.encoding import iri_to_uri
@@ -24,7 +23,6 @@ from rest_framework.request import Request
 from listings import selectors
 from listings.models import (
     DESCRIPTION_MAX_LENGTH,
-    PHOTO_FORMAT_MESSAGE,
     Event,
     Kind,
     Listing,
@@ -32,7 +30,7 @@ from listings.models import (
     Offer,
     Source,
     Status,
-    photo_format_is_allowed,
+    photo_refusal,
 )
 from listings.paths import listing_path
 from listings.places import state_code, zip_code_normalize, zip_place
@@ -269,11 +267,9 @@ class ListingPhotoInputSerializer(serializers.Serializer):
     image = serializers.ImageField(help_text="JPEG, PNG, GIF or WebP; at most PHOTO_MAX_BYTES.")
 
     def validate_image(self, image: UploadedFile) -> UploadedFile:
-        if not photo_format_is_allowed(image):
-            raise serializers.ValidationError(PHOTO_FORMAT_MESSAGE)
-        limit = settings.PHOTO_MAX_BYTES
-        if image.size is not None and image.size > limit:
-            raise serializers.ValidationError(f"A photo may be at most {limit / 1_048_576:g} MB.")
+        refusal = photo_refusal(image)
+        if refusal is not None:
+            raise serializers.ValidationError(refusal)
         return image
 
 
