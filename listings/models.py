@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -35,6 +35,8 @@ ODOMETER_MAX = 1_000_000
 # PostgreSQL's search vector of a listing (title and description) must stay under 1 MB: a few hundred
 # thousand distinct words were a 500. The description drafts' limit.
 DESCRIPTION_MAX_LENGTH = 10_000
+# What someone who is neither a listing's seller nor staff is told when they try to change it (pages and API).
+EDITOR_ONLY = "Only the listing's seller or an admin can change it."
 
 
 def year_max() -> int:
@@ -232,6 +234,11 @@ class Listing(models.Model):
         return bool(getattr(user, "is_staff", False)) or (
             self.seller_id is not None and self.seller_id == getattr(user, "pk", None)
         )
+
+    def require_editor(self, user: object, *, refusal: str = EDITOR_ONLY) -> None:
+        """Raise ``PermissionDenied(refusal)`` unless ``user`` may change this listing (its seller, or staff)."""
+        if not self.is_editable_by(user):
+            raise PermissionDenied(refusal)
 
 
 class PriceChange(models.Model):

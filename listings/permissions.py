@@ -8,9 +8,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from listings.models import Listing
-
-EDITOR_ONLY = "Only the listing's seller or an admin can change it."
+from listings.models import EDITOR_ONLY, Listing
 
 
 class IsListingEditor(BasePermission):

@@ -93,6 +93,17 @@ def test_it_writes_the_price_history_on_every_price_change() -> None:
     assert history == [(Decimal("150000.00"), Decimal("140000.00")), (Decimal("140000.00"), Decimal("135000.00"))]
 
 
+def test_it_tells_whoever_may_not_change_a_listing_who_may() -> None:
+    listing = HomeFactory(seller=UserFactory())
+
+    listing.require_editor(listing.seller)
+    listing.require_editor(UserFactory(is_staff=True))
+    with pytest.raises(PermissionDenied) as refused:
+        listing.require_editor(UserFactory())
+
+    assert str(refused.value) == "Only the listing's seller or an admin can change it."
+
+
 def test_it_lets_only_the_seller_or_staff_change_a_listing() -> None:
     listing = HomeFactory(price=Decimal("150000"))
     stranger = UserFactory()
