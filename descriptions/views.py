@@ -17,7 +17,8 @@ from descriptions import selectors, services
 from descriptions.forms import DescriptionAcceptForm, DescriptionRequestForm
 from descriptions.models import DescriptionRequest
 from listings.models import Listing
-from listings.views import AuthenticatedRequest, editable_listing_or_404
+from listings.views import editable_listing_or_404
+from trustasset.http import AuthenticatedRequest
 
 
 @login_required

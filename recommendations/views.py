@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from listings.models import Kind, Listing
@@ -17,12 +15,9 @@ from recommendations.forms import PreferenceForm
 from recommendations.models import RECOMMENDABLE_STATUSES, FeedPreference, InterestProfile
 from recommendations.reasons import profile_describe
 from recommendations.services import profiles
+from trustasset.http import AuthenticatedRequest, redirect_back
 
 KIND_PLURALS: dict[str, str] = {Kind.HOME: "homes", Kind.CAR: "cars"}
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
 
 
 @login_required
@@ -63,7 +58,7 @@ def listing_dismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "recommendations/_dismissed.html", {"listing": listing})
     messages.success(request, f"We won't show you \u201c{listing.title}\u201d again.")
-    return _back(request)
+    return redirect_back(request, default="preferences")
 
 
 @login_required
@@ -73,7 +68,7 @@ def listing_undismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return HttpResponse("<p class=\"dismissed-note\">It can show up in your feed again.</p>")
     messages.success(request, "That listing can show up in your feed again.")
-    return _back(request)
+    return redirect_back(request, default="preferences")
 
 
 @login_required
@@ -101,10 +96,3 @@ def _describe(profile: InterestProfile, preference: FeedPreference | None) -> li
         chosen_intent=preference.intent if preference else "",
         favourites=[titles[int(pk)] for pk, _ in profile.anchors[:3] if int(pk) in titles],
     )
-
-
-def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("preferences")
