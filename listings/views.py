@@ -160,11 +160,10 @@ def favorite_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = FavoriteForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Say add or remove.", status=400, content_type="text/plain")
-    htmx = request.headers.get("HX-Request") == "true"
     throttle = PageRateThrottle(scope="interactions")  # each change is a favorite or unfavorite signal
     if not throttle.allow(request):
         refusal = f"Too many changes; try again in {throttle.wait_minutes()} min."
-        if htmx:
+        if request.htmx:
             return HttpResponse(refusal, status=429, content_type="text/plain")
         messages.error(request, refusal)
         return redirect_back(request, default=listing.get_absolute_url())
@@ -172,7 +171,7 @@ def favorite_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.favorite_add(user=request.user, listing=listing)
     else:
         services.favorite_remove(user=request.user, listing=listing)
-    if htmx:
+    if request.htmx:
         return render(request, "listings/_favorite_button.html", {
             "listing": listing, "is_favorite": form.cleaned_data["action"] == "add",
         })

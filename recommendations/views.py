@@ -55,7 +55,7 @@ def listing_dismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Mark a listing "not interested"; from a feed card (htmx) the card is replaced by an undo note."""
     listing = get_object_or_404(Listing, pk=pk, status__in=RECOMMENDABLE_STATUSES)
     profiles.dismissal_add(user_id=request.user.pk, listing_id=listing.pk)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "recommendations/_dismissed.html", {"listing": listing})
     messages.success(request, f"We won't show you \u201c{listing.title}\u201d again.")
     return redirect_back(request, default="preferences")
@@ -65,7 +65,7 @@ def listing_dismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def listing_undismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     profiles.dismissal_remove(user_id=request.user.pk, listing_id=pk)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return HttpResponse("<p class=\"dismissed-note\">It can show up in your feed again.</p>")
     messages.success(request, "That listing can show up in your feed again.")
     return redirect_back(request, default="preferences")

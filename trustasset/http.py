@@ -1,4 +1,5 @@
-"""What the pages share about requests: the request types views annotate, and the safe ``next`` redirect."""
+"""What the pages share about requests: the request types views annotate (with ``request.htmx``), and the
+safe ``next`` redirect."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
 
 
-class AuthenticatedRequest(HttpRequest):
+class HtmxRequest(HttpRequest):
+    """A request through ``HtmxMiddleware``: ``request.htmx`` is true when htmx sent it."""
+
+    htmx: HtmxDetails
+
+
+class AuthenticatedRequest(HtmxRequest):
     """The request of a ``login_required`` view."""
 
     user: User
