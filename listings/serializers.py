@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.utils.encoding import iri_to_uri
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -34,6 +33,7 @@ from listings.models import (
 )
 from listings.paths import listing_path
 from listings.places import state_code, zip_code_normalize, zip_place
+from trustasset.links import RequestUrls
 
 # Signals a client reports itself; favorites and contacts are recorded by the endpoints that do them.
 CLIENT_EVENTS = (Event.VIEW, Event.SHARE, Event.SEARCH_CLICK, Event.IMPRESSION)
@@ -151,10 +151,6 @@ class ListingCreateInputSerializer(ListingInputSerializer):
     publish = serializers.BooleanField(default=False, help_text="Publish at once instead of saving a draft.")
 
 
-def _absolute(request: Request | None, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else path
-
-
 _PLAIN_FIELDS = ("id", "kind", "offer", "status", "title", "description", "city", "state", "lat", "lon", "source",
                  "bed", "house_size", "acre_lot", "year", "odometer")
 _OPTIONAL_TEXT_FIELDS = ("zip_code", "brokered_by", "make", "model", "condition", "cylinders", "fuel",
@@ -218,7 +214,7 @@ class ListingOutputSerializer(serializers.Serializer):
     paint_color = OptionalCharField()
     title_status = OptionalCharField()
 
-    _origin: str | None = None  # scheme and host of the response's addresses (_full_url)
+    _urls: RequestUrls | None = None  # the response's absolute addresses, on its request's scheme and host
 
     def to_representation(self, instance: Listing) -> dict[str, Any]:
         """The declared fields, built directly: DRF's field-by-field path costs about 1 ms per listing,
@@ -248,16 +244,10 @@ class ListingOutputSerializer(serializers.Serializer):
         return [self._full_url(path) for path in paths]
 
     def _full_url(self, path: str) -> str:
-        """``request.build_absolute_uri(path)``, with the scheme and host worked out once per response
-        (this serializer serves one) rather than for each of its 20 or more addresses."""
-        request = self.context.get("request")
-        if request is None:
-            return path
-        if not path.startswith("/") or path.startswith("//") or "/./" in path or "/../" in path:
-            return request.build_absolute_uri(path)  # Django's own way for these
-        if self._origin is None:
-            self._origin = request.build_absolute_uri("/")[:-1]
-        return iri_to_uri(self._origin + path)
+        # One serializer serves one response (a list's child too): its RequestUrls work out the host once.
+        if self._urls is None:
+            self._urls = RequestUrls(self.context.get("request"))
+        return self._urls(path)
 
 
 # Photos
@@ -281,7 +271,7 @@ class ListingPhotoOutputSerializer(serializers.Serializer):
     position = serializers.IntegerField()
 
     def get_url(self, photo: ListingPhoto) -> str:
-        return _absolute(self.context.get("request"), photo.image.url)
+        return RequestUrls(self.context.get("request"))(photo.image.url)
 
 
 # Favorites, interactions, inquiries, tokens
