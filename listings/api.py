@@ -111,7 +111,7 @@ class ListingListCreateApi(BaseApi, GenericAPIView):
         responses={200: ListingOutputSerializer(many=True), 400: BAD_REQUEST},
     )
     def get(self, request: Request) -> Response:
-        search = selectors.listing_search(params=request.query_params, user=request.user)
+        search = selectors.listing_search(params=request.query_params)
         if not search.is_valid():
             raise translate_validation(search.errors)  # what django-filter's DRF backend answers
         page = self.paginate_queryset(search.qs.select_related("seller"))

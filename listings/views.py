@@ -43,7 +43,7 @@ MAX_DESCRIPTION_WARNINGS = 5  # after a save; the edit page lists them all
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     newest = {
-        kind: selectors.listing_search(params={"kind": kind}, user=request.user).qs[:HOME_PAGE_CARDS]
+        kind: selectors.listing_search(params={"kind": kind}).qs[:HOME_PAGE_CARDS]
         for kind in Kind.values
     }
     shelves = feed_shelves(actor=actor_from_request(request), limit=HOME_PAGE_CARDS)
@@ -60,7 +60,7 @@ def _feed_title(feed: Feed) -> str:
 
 @require_safe
 def listing_search(request: HttpRequest) -> HttpResponse:
-    listing_filter = selectors.listing_search(params=request.GET, user=request.user)
+    listing_filter = selectors.listing_search(params=request.GET)
     return _render_search(request, listing_filter=listing_filter, params=request.GET, save_form=SavedSearchForm())
 
 
@@ -220,7 +220,7 @@ def saved_searches(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def saved_search_create(request: AuthenticatedRequest) -> HttpResponse:
     """Save the search page's current filters (posted as hidden fields) under a name."""
-    listing_filter = selectors.listing_search(params=request.POST, user=request.user)
+    listing_filter = selectors.listing_search(params=request.POST)
     form = SavedSearchForm(request.POST)
     filters = active_filters(request.POST)
     if form.is_valid() and listing_filter.is_valid() and not filters:
