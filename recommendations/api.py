@@ -14,6 +14,7 @@ from listings.models import Kind
 from listings.selectors import listing_visible
 from listings.serializers import ListingOutputSerializer
 from recommendations.actors import actor_from_request
+from recommendations.models import Intent
 from recommendations.selectors import MAX_LIMIT, similar_listings
 from recommendations.services import feed
 from trustasset import metrics
@@ -71,7 +72,7 @@ class PricesOutputSerializer(serializers.Serializer):
 class ProfileOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     personalized = serializers.BooleanField(help_text="False: popular and new listings (no history yet).")
-    intent = serializers.ChoiceField(choices=["buyer", "renter", "hybrid"], allow_null=True)
+    intent = serializers.ChoiceField(choices=Intent.choices, allow_null=True)
     intent_source = serializers.ChoiceField(choices=["yours", "inferred"], allow_null=True,
                                             help_text="Set by you in your preferences, or inferred.")
     target_price = PricesOutputSerializer(help_text="Interest-weighted mean price of what you looked at.")
