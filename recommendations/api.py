@@ -9,8 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from listings.api import BAD_REQUEST, NOT_FOUND, BaseApi
 from listings.models import Kind
+from listings.permissions import NOT_FOUND
 from listings.selectors import listing_visible
 from listings.serializers import ListingOutputSerializer
 from recommendations.actors import actor_from_request
@@ -18,6 +18,7 @@ from recommendations.models import Intent
 from recommendations.selectors import MAX_LIMIT, similar_listings
 from recommendations.services import feed
 from trustasset import metrics
+from trustasset.api import BAD_REQUEST, BaseApi
 
 DEFAULT_LIMIT = 10
 
