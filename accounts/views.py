@@ -10,12 +10,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import LoginForm, SignupForm
 from listings.throttles import PageRateThrottle
 from recommendations.services.profiles import interactions_adopt
+from trustasset.http import next_url
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -29,15 +29,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         throttle = PageRateThrottle(scope="signups")
         if not throttle.allow(request):
             form.add_error(None, f"Too many sign-ups from your address; try again in {throttle.wait_minutes()} min.")
-            return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)}, status=429)
+            return render(request, "accounts/signup.html", {"form": form, "next": next_url(request)}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         session_key = request.session.session_key or ""  # login() gives the session a new key
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         interactions_adopt(session_key=session_key, user_id=user.pk)
         messages.success(request, f"Welcome to TrustAsset, {user.get_username()}.")
-        return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
-    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
+        return redirect(next_url(request) or settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url(request)})
 
 
 class LoginView(auth_views.LoginView):
@@ -62,10 +62,3 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         interactions_adopt(session_key=session_key, user_id=form.get_user().pk)
         return response
-
-
-def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                              require_https=request.is_secure())
-    return target if allowed else ""

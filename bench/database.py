@@ -119,7 +119,7 @@ def users_with_history(
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from listings.models import Interaction
+    from listings.models import Event, Interaction
 
     made = []
     now = timezone.now()
@@ -128,7 +128,7 @@ def users_with_history(
         centre = rng.normal(size=vectors.shape[1])
         nearest = np.argsort(-(vectors @ centre))[: 5 * history]
         chosen = ids[rng.choice(nearest, size=history, replace=True)]
-        events = rng.choice(["view", "view", "view", "favorite", "contact"], size=history)
+        events = rng.choice([Event.VIEW] * 3 + [Event.FAVORITE, Event.CONTACT], size=history)
         ages = rng.uniform(0, 60, size=history)
         Interaction.objects.bulk_create([
             Interaction(user_id=user.pk, listing_id=pk, event=str(event), created_at=now - timedelta(days=float(age)))

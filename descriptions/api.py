@@ -21,8 +21,8 @@ from descriptions.serializers import (
     DescriptionRequestInputSerializer,
     DescriptionRequestOutputSerializer,
 )
-from listings.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, BaseApi, ListingObjectApi, signed_in
-from listings.permissions import IsListingEditor
+from listings.permissions import FORBIDDEN, NOT_FOUND, IsListingEditor, ListingObjectApi
+from trustasset.api import BAD_REQUEST, BaseApi, signed_in
 
 CONFLICT = OpenApiResponse(description="The draft is not in a state that allows this (e.g. already accepted).")
 REQUEST_NOT_FOUND = OpenApiResponse(description="No such request, or not one of the caller's listings.")

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -36,15 +35,11 @@ if TYPE_CHECKING:
 
 # A draft still queued or being written this long after it was asked for is lost (its worker died).
 STALE_AFTER = timedelta(minutes=30)
+DRAFTS_EDITOR_ONLY = "Only the listing's seller or an admin can ask for, see or use its drafts."
 
 
 class DescriptionStateError(ValueError):
     """The request is not in a state that allows this (accepting a draft that is not ready, …)."""
-
-
-def _require_editor(*, listing: Listing, by: User) -> None:
-    if not listing.is_editable_by(by):
-        raise PermissionDenied("Only the listing's seller or an admin can ask for, see or use its drafts.")
 
 
 def description_request_create(*, listing: Listing, by: User, tone: str) -> DescriptionRequest:
@@ -54,7 +49,7 @@ def description_request_create(*, listing: Listing, by: User, tone: str) -> Desc
     returns that one, unless it has been in the making for ``STALE_AFTER`` (its worker was lost): that
     one is marked failed and a new one queued.
     """
-    _require_editor(listing=listing, by=by)
+    listing.require_editor(by, refusal=DRAFTS_EDITOR_ONLY)
     if tone not in Tone.values:
         raise ValueError(f"Unknown tone {tone!r}: one of {', '.join(Tone.values)}.")
     DescriptionRequest.objects.filter(
@@ -109,7 +104,7 @@ def description_request_fail(*, request_id: int, error: str) -> None:
 def description_accept(*, request: DescriptionRequest, by: User, text: str | None = None) -> DescriptionRequest:
     """Make the ready draft (or ``text``, the seller's edit of it) the listing's description; the
     description it replaces goes to the listing's history."""
-    _require_editor(listing=request.listing, by=by)
+    request.listing.require_editor(by, refusal=DRAFTS_EDITOR_ONLY)
     locked = _locked(request, allowed=(RequestStatus.READY,), action="accepted")
     accepted = (locked.draft if text is None else text).strip()
     if not accepted:
@@ -125,7 +120,7 @@ def description_accept(*, request: DescriptionRequest, by: User, text: str | Non
 @transaction.atomic
 def description_discard(*, request: DescriptionRequest, by: User) -> DescriptionRequest:
     """Throw a draft away (also one still being written: the worker's result is then ignored)."""
-    _require_editor(listing=request.listing, by=by)
+    request.listing.require_editor(by, refusal=DRAFTS_EDITOR_ONLY)
     locked = _locked(request, allowed=(*IN_FLIGHT, RequestStatus.READY, RequestStatus.FAILED), action="discarded")
     return _decide(locked, status=RequestStatus.DISCARDED)
 

@@ -17,7 +17,8 @@ from descriptions import selectors, services
 from descriptions.forms import DescriptionAcceptForm, DescriptionRequestForm
 from descriptions.models import DescriptionRequest
 from listings.models import Listing
-from listings.views import AuthenticatedRequest, editable_listing_or_404
+from listings.views import editable_listing_or_404
+from trustasset.http import AuthenticatedRequest, HtmxRequest
 
 
 @login_required
@@ -50,7 +51,7 @@ def description_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return _panel_or_edit_page(request, listing=found.listing)
     messages.success(request, "The description is updated; the previous one is kept in its history.")
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         # The whole edit page reloads: its form must not keep (and later save back) the old description.
         return HttpResponse(status=204, headers={"HX-Refresh": "true"})
     return redirect("listing_edit", pk=found.listing.pk)
@@ -100,9 +101,9 @@ def _panel(
 
 
 def _panel_or_edit_page(
-    request: HttpRequest, *, listing: Listing, shown: DescriptionRequest | None = None,
+    request: HtmxRequest, *, listing: Listing, shown: DescriptionRequest | None = None,
     request_form: DescriptionRequestForm | None = None, accept_form: DescriptionAcceptForm | None = None,
 ) -> HttpResponse:
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         return _panel(request, listing=listing, shown=shown, request_form=request_form, accept_form=accept_form)
     return redirect("listing_edit", pk=listing.pk)

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Literal, cast
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -37,6 +36,7 @@ from listings.models import (
     Status,
 )
 from listings.templatetags.listing_tags import money
+from trustasset.links import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -321,11 +321,11 @@ def _matches_section(*, user: User, found: SearchMatches) -> list[str]:
     search = found.saved_search
     lines = [f"{_plural(found.total, 'new match', 'new matches')} for your saved search “{search.name}”:", ""]
     for listing in found.listings:
-        lines += [f"{listing.title} — {_price(listing.price, offer=listing.offer)}", _absolute(listing.get_absolute_url()), ""]
+        lines += [f"{listing.title} — {_price(listing.price, offer=listing.offer)}", site_url(listing.get_absolute_url()), ""]
     more = found.total - len(found.listings)
     if more:
         search_path = f"{reverse('listing_search')}?{urlencode(sorted(search.filters.items()))}"
-        lines += [f"…and {more} more: {_absolute(search_path)}", ""]
+        lines += [f"…and {more} more: {site_url(search_path)}", ""]
     stop = Unsubscribe(user_id=user.pk, scope="search", saved_search_id=search.pk)
     return [*lines, f"Stop alerts for “{search.name}”: {unsubscribe_url(unsubscribe=stop)}", "", ""]
 
@@ -335,10 +335,10 @@ def _drops_section(*, user: User, drops: list[PriceDrop]) -> list[str]:
     for drop in drops[:ITEMS_PER_SECTION]:
         listing = drop.listing
         now_text, was_text = _price(listing.price, offer=listing.offer), _price(drop.was, offer=listing.offer)
-        lines += [f"{listing.title} — {now_text} (was {was_text})", _absolute(listing.get_absolute_url()), ""]
+        lines += [f"{listing.title} — {now_text} (was {was_text})", site_url(listing.get_absolute_url()), ""]
     more = len(drops) - ITEMS_PER_SECTION
     if more > 0:
-        lines += [f"…and {more} more: {_absolute(reverse('favorites'))}", ""]
+        lines += [f"…and {more} more: {site_url(reverse('favorites'))}", ""]
     stop = Unsubscribe(user_id=user.pk, scope="price_drops")
     return [*lines, f"Stop price-drop alerts: {unsubscribe_url(unsubscribe=stop)}", "", ""]
 
@@ -349,10 +349,6 @@ def _price(amount: Decimal, *, offer: str) -> str:
 
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 # Unsubscribing ---------------------------------------------------------------------------------
@@ -367,7 +363,7 @@ def unsubscribe_url(*, unsubscribe: Unsubscribe) -> str:
         payload["s"] = unsubscribe.saved_search_id
     # No timestamp: the links never expire, and the same alert gets the same link.
     token = signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object(payload)
-    return _absolute(reverse("alerts_unsubscribe", args=[token]))
+    return site_url(reverse("alerts_unsubscribe", args=[token]))
 
 
 def unsubscribe_load(*, token: str) -> Unsubscribe:

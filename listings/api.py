@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -20,14 +17,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import NotAuthenticated, NotFound, Throttled, ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.login_attempts import (
@@ -39,7 +34,7 @@ from accounts.login_attempts import (
 from listings import selectors, services
 from listings.filters import ListingFilter
 from listings.models import Listing
-from listings.permissions import IsListingEditor, IsListingEditorOrReadOnly
+from listings.permissions import FORBIDDEN, NOT_FOUND, IsListingEditor, IsListingEditorOrReadOnly, ListingObjectApi
 from listings.serializers import (
     FavoriteInputSerializer,
     FavoriteOutputSerializer,
@@ -55,37 +50,9 @@ from listings.serializers import (
     TokenOutputSerializer,
 )
 from listings.throttles import ScopedSettingsRateThrottle, WritesScopedRateThrottle, client_ip
+from trustasset.api import BAD_REQUEST, BaseApi, signed_in, signed_in_or_none
 
-BAD_REQUEST = OpenApiResponse(description="Field errors: {field: [message, …]}.")
-FORBIDDEN = OpenApiResponse(description="Not signed in, or not the listing's seller or an admin.")
-NOT_FOUND = OpenApiResponse(description="No such listing, or not one the caller may see.")
 TOO_MANY_SIGNALS = OpenApiResponse(description="Too many signals (views, shares, favorites…); see Retry-After.")
-
-
-
-
-class BaseApi(APIView):
-    # Comments, not a docstring: drf-spectacular would show it as every operation's description.
-    # A model or service ``ValidationError`` answers 400 with field errors, like a serializer's.
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DjangoValidationError):
-            detail = as_serializer_error(exc)
-            if NON_FIELD_ERRORS in detail:
-                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-            exc = ValidationError(detail)
-        return super().handle_exception(exc)
-
-
-def signed_in(request: Request) -> User:
-    """The caller of a view whose permissions require a signed-in user."""
-    if not isinstance(request.user, User):
-        raise NotAuthenticated()
-    return request.user
-
-
-def _signed_in_or_none(request: Request) -> User | None:
-    return request.user if isinstance(request.user, User) else None
 
 
 def _context(request: Request) -> dict[str, Any]:
@@ -111,7 +78,7 @@ class ListingListCreateApi(BaseApi, GenericAPIView):
         responses={200: ListingOutputSerializer(many=True), 400: BAD_REQUEST},
     )
     def get(self, request: Request) -> Response:
-        search = selectors.listing_search(params=request.query_params, user=request.user)
+        search = selectors.listing_search(params=request.query_params)
         if not search.is_valid():
             raise translate_validation(search.errors)  # what django-filter's DRF backend answers
         page = self.paginate_queryset(search.qs.select_related("seller"))
@@ -133,17 +100,6 @@ class ListingListCreateApi(BaseApi, GenericAPIView):
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("api_listing_detail", args=[listing.pk])},
         )
-
-
-class ListingObjectApi(BaseApi):
-    # The views of one listing: 404 unless the caller may see it, then its object permissions.
-
-    def listing(self, request: Request, pk: int) -> Listing:
-        listing = selectors.listing_detail(pk=pk, user=request.user)
-        if listing is None:
-            raise NotFound("No such listing.")
-        self.check_object_permissions(request, listing)
-        return listing
 
 
 class ListingDetailApi(ListingObjectApi):
@@ -308,7 +264,7 @@ class InteractionCreateApi(BaseApi):
     def post(self, request: Request) -> Response:
         serializer = InteractionInputSerializer(data=request.data, context=_context(request))
         serializer.is_valid(raise_exception=True)
-        user = _signed_in_or_none(request)
+        user = signed_in_or_none(request)
         interaction = services.interaction_record(
             user=user, session_key="" if user else _session_key(request), **serializer.validated_data
         )

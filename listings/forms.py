@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.forms.renderers import Jinja2
-from django.template.defaultfilters import filesizeformat
 
-from listings.models import DESCRIPTION_MAX_LENGTH, PHOTO_FORMAT_MESSAGE, Kind, Listing, photo_format_is_allowed
+from listings.models import DESCRIPTION_MAX_LENGTH, Kind, Listing, photo_refusal
 from listings.places import city_place, state_code, zip_code_normalize, zip_place
 
 HOME_FIELDS = ("bed", "bath", "house_size", "acre_lot", "prev_sold_date")
@@ -124,12 +122,9 @@ class PhotoForm(forms.Form):
 
     def clean_image(self) -> UploadedFile:
         image: UploadedFile = self.cleaned_data["image"]
-        if not photo_format_is_allowed(image):
-            raise forms.ValidationError(PHOTO_FORMAT_MESSAGE)
-        if image.size is not None and image.size > settings.PHOTO_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The photo is {filesizeformat(image.size)}; the limit is {filesizeformat(settings.PHOTO_MAX_BYTES)}."
-            )
+        refusal = photo_refusal(image)
+        if refusal is not None:
+            raise forms.ValidationError(refusal)
         return image
 
 

@@ -9,14 +9,16 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from listings.paths import listing_path
+from recommendations.ml import events
 
 # Sane ranges: values outside them are refused by forms, the API and the importers.
 PRICE_MIN = {("home", "sale"): Decimal(1_000), ("home", "rent"): Decimal(50),
@@ -33,6 +35,8 @@ ODOMETER_MAX = 1_000_000
 # PostgreSQL's search vector of a listing (title and description) must stay under 1 MB: a few hundred
 # thousand distinct words were a 500. The description drafts' limit.
 DESCRIPTION_MAX_LENGTH = 10_000
+# What someone who is neither a listing's seller nor staff is told when they try to change it (pages and API).
+EDITOR_ONLY = "Only the listing's seller or an admin can change it."
 
 
 def year_max() -> int:
@@ -90,6 +94,10 @@ class Status(models.TextChoices):
     PENDING = "pending", "Pending"
     SOLD = "sold", "Sold"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Buyers see active, pending and sold listings; drafts and withdrawn ones only their seller (and staff).
+VISIBLE_STATUSES = (Status.ACTIVE, Status.PENDING, Status.SOLD)
 
 
 class Source(models.TextChoices):
@@ -201,8 +209,8 @@ class Listing(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        """Buyers see active, pending and sold listings; drafts and withdrawn ones only their seller."""
-        return self.status in (Status.ACTIVE, Status.PENDING, Status.SOLD)
+        """Whether buyers see it (``VISIBLE_STATUSES``)."""
+        return self.status in VISIBLE_STATUSES
 
     @property
     def price_per_sqft(self) -> Decimal | None:
@@ -226,6 +234,11 @@ class Listing(models.Model):
         return bool(getattr(user, "is_staff", False)) or (
             self.seller_id is not None and self.seller_id == getattr(user, "pk", None)
         )
+
+    def require_editor(self, user: object, *, refusal: str = EDITOR_ONLY) -> None:
+        """Raise ``PermissionDenied(refusal)`` unless ``user`` may change this listing (its seller, or staff)."""
+        if not self.is_editable_by(user):
+            raise PermissionDenied(refusal)
 
 
 class PriceChange(models.Model):
@@ -254,6 +267,16 @@ def photo_format_is_allowed(image: UploadedFile) -> bool:
     detected = getattr(getattr(image, "image", None), "format", None)
     extension = Path(image.name or "").suffix.lstrip(".").lower()
     return detected in PHOTO_FORMATS and extension in PHOTO_EXTENSIONS
+
+
+def photo_refusal(image: UploadedFile) -> str | None:
+    """Why an upload that Django's ``ImageField`` opened cannot be a listing photo (not a web format, or over
+    ``PHOTO_MAX_BYTES``), or None when it can; the page form and the API refuse with this message."""
+    if not photo_format_is_allowed(image):
+        return PHOTO_FORMAT_MESSAGE
+    if image.size is not None and image.size > settings.PHOTO_MAX_BYTES:
+        return f"The photo is {filesizeformat(image.size)}; the limit is {filesizeformat(settings.PHOTO_MAX_BYTES)}."
+    return None
 
 
 def photo_upload_to(photo: ListingPhoto, filename: str) -> str:
@@ -387,13 +410,15 @@ class Inquiry(models.Model):
 
 
 class Event(models.TextChoices):
-    VIEW = "view", "View"
-    FAVORITE = "favorite", "Favorite"
-    UNFAVORITE = "unfavorite", "Unfavorite"
-    CONTACT = "contact", "Contact"
-    SHARE = "share", "Share"
-    SEARCH_CLICK = "search_click", "Search click"
-    IMPRESSION = "impression", "Impression"
+    """The event names are ``recommendations.ml.events``'s; this adds their labels."""
+
+    VIEW = events.VIEW, "View"
+    FAVORITE = events.FAVORITE, "Favorite"
+    UNFAVORITE = events.UNFAVORITE, "Unfavorite"
+    CONTACT = events.CONTACT, "Contact"
+    SHARE = events.SHARE, "Share"
+    SEARCH_CLICK = events.SEARCH_CLICK, "Search click"
+    IMPRESSION = events.IMPRESSION, "Impression"
 
 
 class Interaction(models.Model):

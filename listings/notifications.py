@@ -5,12 +5,12 @@ from __future__ import annotations
 import smtplib
 import socket
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
 from listings.models import Inquiry
+from trustasset.links import site_url
 
 _SUBJECT_LENGTH = 150
 
@@ -33,7 +33,7 @@ def inquiry_mail_send(*, inquiry_id: int) -> bool:
             f"{inquiry.sender.get_username()} asks about your listing \"{listing.title}\":\n\n"
             f"{inquiry.message}\n\n"
             f"Reply to: {inquiry.reply_to}\n"
-            f"Listing: {settings.SITE_URL}{listing.get_absolute_url()}\n"
+            f"Listing: {site_url(listing.get_absolute_url())}\n"
         )
         EmailMessage(
             # One line: a mail header cannot hold the line breaks an imported or API-written title may.

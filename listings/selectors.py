@@ -13,9 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import Col
 
 from listings.filters import ListingFilter
-from listings.models import Favorite, Listing, ListingPhoto, PriceChange, SavedSearch, Status
-
-VISIBLE_STATUSES = (Status.ACTIVE, Status.PENDING, Status.SOLD)
+from listings.models import VISIBLE_STATUSES, Favorite, Listing, ListingPhoto, PriceChange, SavedSearch, Status
 
 Viewer = User | AnonymousUser
 
@@ -31,8 +29,9 @@ def listing_visible_queryset(*, user: Viewer | None) -> QuerySet[Listing]:
     return queryset.filter(visible)
 
 
-def listing_search(*, params: Mapping[str, Any], user: Viewer | None = None) -> ListingFilter:
-    """Active listings matching ``params`` (the search page's query string); check ``.is_valid()``."""
+def listing_search(*, params: Mapping[str, Any]) -> ListingFilter:
+    """Active listings matching ``params`` (the search page's query string); check ``.is_valid()``. The same
+    for everyone: a seller's drafts and withdrawn listings are on their dashboard, not in search."""
     queryset = Listing.objects.filter(status=Status.ACTIVE).prefetch_related(_first_photo())
     return ListingFilter(data=params, queryset=queryset)
 

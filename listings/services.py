@@ -44,7 +44,7 @@ def listing_create(*, seller: User, data: dict[str, Any], publish: bool = False)
 @transaction.atomic
 def listing_update(*, listing: Listing, data: dict[str, Any], by: User) -> Listing:
     """Apply validated ``data`` to ``listing``; a changed price is written to the price history."""
-    _require_editor(listing=listing, by=by)
+    listing.require_editor(by)
     old_price = Listing.objects.select_for_update().values_list("price", flat=True).get(pk=listing.pk)
     for field, value in data.items():
         setattr(listing, field, value)
@@ -62,19 +62,19 @@ def _embedding_schedule(*, listing: Listing) -> None:
 
 
 def listing_publish(*, listing: Listing, by: User) -> Listing:
-    _require_editor(listing=listing, by=by)
+    listing.require_editor(by)
     _listing_set_status(listing=listing, status=Status.ACTIVE)
     _embedding_schedule(listing=listing)
     return listing
 
 
 def listing_withdraw(*, listing: Listing, by: User) -> Listing:
-    _require_editor(listing=listing, by=by)
+    listing.require_editor(by)
     return _listing_set_status(listing=listing, status=Status.WITHDRAWN)
 
 
 def listing_delete(*, listing: Listing, by: User) -> None:
-    _require_editor(listing=listing, by=by)
+    listing.require_editor(by)
     listing.delete()
 
 
@@ -86,14 +86,9 @@ def _listing_set_status(*, listing: Listing, status: str) -> Listing:
     return listing
 
 
-def _require_editor(*, listing: Listing, by: User) -> None:
-    if not listing.is_editable_by(by):
-        raise PermissionDenied("Only the listing's seller or an admin can change it.")
-
-
 def listing_photo_add(*, listing: Listing, image: UploadedFile, by: User) -> ListingPhoto:
     """Attach an already validated image (forms and serializers check it with Pillow)."""
-    _require_editor(listing=listing, by=by)
+    listing.require_editor(by)
     with transaction.atomic():
         Listing.objects.select_for_update().get(pk=listing.pk)  # serializes concurrent uploads
         if listing.photos.count() >= MAX_PHOTOS_PER_LISTING:
@@ -105,7 +100,7 @@ def listing_photo_add(*, listing: Listing, image: UploadedFile, by: User) -> Lis
 
 
 def listing_photo_delete(*, photo: ListingPhoto, by: User) -> None:
-    _require_editor(listing=photo.listing, by=by)
+    photo.listing.require_editor(by)
     photo.image.delete(save=False)
     with transaction.atomic():
         photo.delete()

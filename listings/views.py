@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from descriptions.selectors import description_findings
@@ -30,6 +28,7 @@ from recommendations.actors import actor_from_request
 from recommendations.fragments import similar_section
 from recommendations.services.feed import Feed, feed_shelves
 from trustasset import metrics
+from trustasset.http import AuthenticatedRequest, redirect_back
 
 PAGE_SIZE = 20
 HOME_PAGE_CARDS = 8
@@ -39,16 +38,12 @@ PLACEHOLDER_MAX_AGE = 365 * 24 * 3600
 MAX_DESCRIPTION_WARNINGS = 5  # after a save; the edit page lists them all
 
 
-class AuthenticatedRequest(HttpRequest):
-    user: User
-
-
 # Browsing --------------------------------------------------------------------------------------
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     newest = {
-        kind: selectors.listing_search(params={"kind": kind}, user=request.user).qs[:HOME_PAGE_CARDS]
+        kind: selectors.listing_search(params={"kind": kind}).qs[:HOME_PAGE_CARDS]
         for kind in Kind.values
     }
     shelves = feed_shelves(actor=actor_from_request(request), limit=HOME_PAGE_CARDS)
@@ -65,7 +60,7 @@ def _feed_title(feed: Feed) -> str:
 
 @require_safe
 def listing_search(request: HttpRequest) -> HttpResponse:
-    listing_filter = selectors.listing_search(params=request.GET, user=request.user)
+    listing_filter = selectors.listing_search(params=request.GET)
     return _render_search(request, listing_filter=listing_filter, params=request.GET, save_form=SavedSearchForm())
 
 
@@ -165,23 +160,22 @@ def favorite_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = FavoriteForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Say add or remove.", status=400, content_type="text/plain")
-    htmx = request.headers.get("HX-Request") == "true"
     throttle = PageRateThrottle(scope="interactions")  # each change is a favorite or unfavorite signal
     if not throttle.allow(request):
         refusal = f"Too many changes; try again in {throttle.wait_minutes()} min."
-        if htmx:
+        if request.htmx:
             return HttpResponse(refusal, status=429, content_type="text/plain")
         messages.error(request, refusal)
-        return _redirect_back(request, default=listing.get_absolute_url())
+        return redirect_back(request, default=listing.get_absolute_url())
     if form.cleaned_data["action"] == "add":
         services.favorite_add(user=request.user, listing=listing)
     else:
         services.favorite_remove(user=request.user, listing=listing)
-    if htmx:
+    if request.htmx:
         return render(request, "listings/_favorite_button.html", {
             "listing": listing, "is_favorite": form.cleaned_data["action"] == "add",
         })
-    return _redirect_back(request, default=listing.get_absolute_url())
+    return redirect_back(request, default=listing.get_absolute_url())
 
 
 @login_required
@@ -226,7 +220,7 @@ def saved_searches(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def saved_search_create(request: AuthenticatedRequest) -> HttpResponse:
     """Save the search page's current filters (posted as hidden fields) under a name."""
-    listing_filter = selectors.listing_search(params=request.POST, user=request.user)
+    listing_filter = selectors.listing_search(params=request.POST)
     form = SavedSearchForm(request.POST)
     filters = active_filters(request.POST)
     if form.is_valid() and listing_filter.is_valid() and not filters:
@@ -311,7 +305,7 @@ def listing_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def listing_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     listing = services.listing_publish(listing=editable_listing_or_404(request, pk), by=request.user)
     messages.success(request, f"“{listing.title}” is live.")
-    return _redirect_back(request, default="dashboard")
+    return redirect_back(request, default="dashboard")
 
 
 @login_required
@@ -319,7 +313,7 @@ def listing_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def listing_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     listing = services.listing_withdraw(listing=editable_listing_or_404(request, pk), by=request.user)
     messages.success(request, f"“{listing.title}” is withdrawn; only you can see it now.")
-    return _redirect_back(request, default="dashboard")
+    return redirect_back(request, default="dashboard")
 
 
 @login_required
@@ -367,14 +361,6 @@ def editable_listing_or_404(request: AuthenticatedRequest, pk: int) -> Listing:
     if listing is None or not listing.is_editable_by(request.user):
         raise Http404("No such listing of yours.")
     return listing
-
-
-def _redirect_back(request: HttpRequest, *, default: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
 
 
 def _search_url(filters: Mapping[str, str]) -> str:

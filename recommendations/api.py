@@ -9,14 +9,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from listings.api import BAD_REQUEST, NOT_FOUND, BaseApi
 from listings.models import Kind
+from listings.permissions import NOT_FOUND
 from listings.selectors import listing_visible
 from listings.serializers import ListingOutputSerializer
 from recommendations.actors import actor_from_request
+from recommendations.models import Intent
 from recommendations.selectors import MAX_LIMIT, similar_listings
 from recommendations.services import feed
 from trustasset import metrics
+from trustasset.api import BAD_REQUEST, BaseApi
 
 DEFAULT_LIMIT = 10
 
@@ -71,7 +73,7 @@ class PricesOutputSerializer(serializers.Serializer):
 class ProfileOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     personalized = serializers.BooleanField(help_text="False: popular and new listings (no history yet).")
-    intent = serializers.ChoiceField(choices=["buyer", "renter", "hybrid"], allow_null=True)
+    intent = serializers.ChoiceField(choices=Intent.choices, allow_null=True)
     intent_source = serializers.ChoiceField(choices=["yours", "inferred"], allow_null=True,
                                             help_text="Set by you in your preferences, or inferred.")
     target_price = PricesOutputSerializer(help_text="Interest-weighted mean price of what you looked at.")

@@ -12,6 +12,7 @@ from django.db.models import Q
 from pgvector.django import HnswIndex, VectorField
 
 from listings.models import Kind, Listing, Offer, Status
+from recommendations.ml import profiles
 
 ITEM_EMBEDDING_DIM = 10
 # Statuses a listing may be recommended in; sold and withdrawn ones drop out of every list.
@@ -157,9 +158,11 @@ class NeighbourRefresh(models.Model):
 
 
 class Intent(models.TextChoices):
-    BUYER = "buyer", "Buyer"
-    RENTER = "renter", "Renter"
-    HYBRID = "hybrid", "Buyer and renter"
+    """The intents are ``recommendations.ml.profiles``'s (which infers them); this adds their labels."""
+
+    BUYER = profiles.BUYER, "Buyer"
+    RENTER = profiles.RENTER, "Renter"
+    HYBRID = profiles.HYBRID, "Buyer and renter"
 
 
 _HAS_ACTOR = Q(user__isnull=False, session_key="") | Q(user__isnull=True) & ~Q(session_key="")

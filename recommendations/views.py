@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from listings.models import Kind, Listing, Status
+from listings.models import Kind, Listing
 from recommendations import selectors
 from recommendations.actors import Actor
 from recommendations.forms import PreferenceForm
-from recommendations.models import FeedPreference, InterestProfile
+from recommendations.models import RECOMMENDABLE_STATUSES, FeedPreference, InterestProfile
 from recommendations.reasons import profile_describe
 from recommendations.services import profiles
+from trustasset.http import AuthenticatedRequest, redirect_back
 
 KIND_PLURALS: dict[str, str] = {Kind.HOME: "homes", Kind.CAR: "cars"}
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
 
 
 @login_required
@@ -58,22 +53,22 @@ def preferences(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def listing_dismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Mark a listing "not interested"; from a feed card (htmx) the card is replaced by an undo note."""
-    listing = get_object_or_404(Listing, pk=pk, status__in=(Status.ACTIVE, Status.PENDING))
+    listing = get_object_or_404(Listing, pk=pk, status__in=RECOMMENDABLE_STATUSES)
     profiles.dismissal_add(user_id=request.user.pk, listing_id=listing.pk)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "recommendations/_dismissed.html", {"listing": listing})
     messages.success(request, f"We won't show you \u201c{listing.title}\u201d again.")
-    return _back(request)
+    return redirect_back(request, default="preferences")
 
 
 @login_required
 @require_POST
 def listing_undismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     profiles.dismissal_remove(user_id=request.user.pk, listing_id=pk)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return HttpResponse("<p class=\"dismissed-note\">It can show up in your feed again.</p>")
     messages.success(request, "That listing can show up in your feed again.")
-    return _back(request)
+    return redirect_back(request, default="preferences")
 
 
 @login_required
@@ -101,10 +96,3 @@ def _describe(profile: InterestProfile, preference: FeedPreference | None) -> li
         chosen_intent=preference.intent if preference else "",
         favourites=[titles[int(pk)] for pk, _ in profile.anchors[:3] if int(pk) in titles],
     )
-
-
-def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("preferences")

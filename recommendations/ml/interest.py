@@ -14,21 +14,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recommendations.ml.events import CONTACT, FAVORITE, IMPRESSION, SEARCH_CLICK, SHARE, UNFAVORITE, VIEW
+
 SECONDS_PER_DAY = 86_400.0
 HALF_LIFE_DAYS = 14.0
 
 # The one place that knows how much each event says about interest. Impressions are what we
 # showed, not what the person did; a search click always comes with a view, so it adds nothing.
 EVENT_WEIGHTS: Mapping[str, float] = {
-    "view": 1.0,
-    "favorite": 3.0,
-    "contact": 5.0,
-    "share": 2.0,
-    "search_click": 0.0,
-    "impression": 0.0,
+    VIEW: 1.0,
+    FAVORITE: 3.0,
+    CONTACT: 5.0,
+    SHARE: 2.0,
+    SEARCH_CLICK: 0.0,
+    IMPRESSION: 0.0,
 }
 # An event that takes back an earlier one: each unfavorite cancels one favorite of the same listing.
-CANCELLATIONS: Mapping[str, str] = {"unfavorite": "favorite"}
+# The interest scores and the feed's "popular this week" both apply it.
+CANCELLATIONS: Mapping[str, str] = {UNFAVORITE: FAVORITE}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from recommendations import conf
 from recommendations.actors import Actor
 from recommendations.ml.hybrid import hybrid_scores, sequence_affinity, sequence_led
 from recommendations.ml.ids import positions_in
+from recommendations.ml.interest import CANCELLATIONS
 from recommendations.ml.profiles import HYBRID, INTENT_OFFERS
 from recommendations.ml.ranking import Items, anchors_pick, diversify, feed_scores
 from recommendations.models import (
@@ -389,7 +390,8 @@ def _popular_and_new(
     event_weights = conf.event_weights()
     weights = [When(event=event, then=Value(weight)) for event, weight in event_weights.items() if weight > 0]
     # An unfavorite takes its favorite back, as in the interest scores: toggling cannot push a listing up.
-    weights.append(When(event=Event.UNFAVORITE, then=Value(-event_weights.get(Event.FAVORITE, 0.0))))
+    weights += [When(event=cancelling, then=Value(-event_weights.get(cancelled, 0.0)))
+                for cancelling, cancelled in CANCELLATIONS.items()]
     recent = Interaction.objects.filter(available, created_at__gte=since, created_at__lte=now)
     newest_rows = Listing.objects.filter(kind=kind, status=Status.ACTIVE, published_at__gte=since)
     for ids in excluded:

@@ -19,7 +19,7 @@ from listings.models import Event, Interaction, Kind
 from recommendations import conf
 from recommendations.actors import Actor
 from recommendations.ml.interest import interest_scores
-from recommendations.ml.profiles import profile_build
+from recommendations.ml.profiles import ANCHORS, profile_build
 from recommendations.models import (
     ITEM_EMBEDDING_DIM,
     TEXT_EMBEDDING_DIM,
@@ -37,7 +37,6 @@ from trustasset.enqueue import task_enqueue
 PROFILE_MAX_AGE = timedelta(days=1)
 # Beyond this many of a person's latest interactions the decay leaves nothing worth reading.
 HISTORY_LIMIT = 5000
-ANCHORS = 20
 
 
 def profile_mark_stale(*, actor: Actor) -> bool:

@@ -22,8 +22,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from listings.models import Interaction, Listing
+from recommendations.ml.events import SEARCH_CLICK, VIEW
 from recommendations.ml.simulation.catalogue import Catalog
-from recommendations.ml.simulation.sessions import SEARCH_CLICK, VIEW
 from recommendations.ml.simulation.simulator import Simulation, simulate
 from recommendations.models import RECOMMENDABLE_STATUSES, SimulatedUser
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from listings.models import Interaction, Listing, PriceChange, Status, listing_range_errors
+from listings.models import Event, Interaction, Listing, PriceChange, Status, listing_range_errors
 from listings.services import (
     interaction_record,
     listing_create,
@@ -16,9 +16,14 @@ from listings.services import (
     listing_withdraw,
     listings_set_status,
 )
+from recommendations.ml.events import EVENTS
 from tests.factories import CarFactory, HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def test_it_records_the_event_names_the_recommender_knows() -> None:
+    assert Event.values == list(EVENTS)
 
 
 def test_it_refuses_a_non_positive_price_in_the_database() -> None:
@@ -86,6 +91,17 @@ def test_it_writes_the_price_history_on_every_price_change() -> None:
 
     history = list(PriceChange.objects.filter(listing=listing).values_list("old_price", "new_price"))
     assert history == [(Decimal("150000.00"), Decimal("140000.00")), (Decimal("140000.00"), Decimal("135000.00"))]
+
+
+def test_it_tells_whoever_may_not_change_a_listing_who_may() -> None:
+    listing = HomeFactory(seller=UserFactory())
+
+    listing.require_editor(listing.seller)
+    listing.require_editor(UserFactory(is_staff=True))
+    with pytest.raises(PermissionDenied) as refused:
+        listing.require_editor(UserFactory())
+
+    assert str(refused.value) == "Only the listing's seller or an admin can change it."
 
 
 def test_it_lets_only_the_seller_or_staff_change_a_listing() -> None:

@@ -9,13 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from recommendations.ml.events import CONTACT, FAVORITE, SEARCH_CLICK, SHARE, UNFAVORITE, VIEW
 from recommendations.ml.simulation.catalogue import SECONDS_PER_DAY, SIMILAR_K, Listings, top_columns
 from recommendations.ml.simulation.people import People, listing_fit
 
-# The site's event names (listings.models.Event).
-VIEW, SEARCH_CLICK, FAVORITE, UNFAVORITE, CONTACT, SHARE = (
-    "view", "search_click", "favorite", "unfavorite", "contact", "share",
-)
 SEARCH, SIMILAR = "search", "similar"  # where a view came from
 
 PAGE_SIZE = 20

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from recommendations.ml.interest import EVENT_WEIGHTS, decay, event_weights_merge, interest_scores
+from recommendations.ml.events import EVENTS
+from recommendations.ml.interest import CANCELLATIONS, EVENT_WEIGHTS, decay, event_weights_merge, interest_scores
 
 DAY = 86_400.0
 NOW = 1_800_000_000.0
@@ -18,6 +19,10 @@ def scores(rows: list[tuple[int, str, float]], **options: object) -> dict[int, f
     interest = interest_scores(np.array(ids), np.array(events, dtype=object), np.array(times), now=NOW,
                                **options)  # type: ignore[arg-type]
     return dict(zip(interest.listing_ids.tolist(), interest.scores.tolist(), strict=True))
+
+
+def test_it_weighs_or_cancels_every_event() -> None:
+    assert sorted([*EVENT_WEIGHTS, *CANCELLATIONS]) == sorted(EVENTS)
 
 
 def test_it_scores_one_fresh_view_log10_of_two() -> None:
