@@ -17,8 +17,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from recommendations import tasks
-from recommendations.models import InterestProfile, ModelVersion, NeighbourRefresh, SimulatedUser
-from recommendations.services.versions import version_rollback
+from recommendations.models import InterestProfile, NeighbourRefresh, SimulatedUser
+from registry.models import ModelVersion
+from registry.services import version_rollback
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -76,7 +77,7 @@ class ModelVersionAdmin(ReadOnlyAdmin):
         return format_html("<pre>{}</pre>", version.error) if version.error else "—"
 
     def has_manage_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("recommendations.change_modelversion")
+        return request.user.has_perm("registry.change_modelversion")
 
     @admin.action(description="Activate (roll back to) this version", permissions=["manage"])
     def activate(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "accounts",
     "listings",
+    "registry",
     "recommendations",
     "descriptions",
 ]

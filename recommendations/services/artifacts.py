@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from recommendations import conf
 from recommendations.ml.autoencoder import Autoencoder, autoencoder_load, autoencoder_save, default_device
 from recommendations.ml.features import FeaturePipeline, feature_pipeline_from_dict
-from recommendations.models import ModelVersion
+from registry import conf as registry_conf
+from registry.artifacts import artifact_dir
+from registry.models import ModelVersion
 
 ENCODER_FILE = "encoder.pt"
 FEATURES_FILE = "features.json"
@@ -23,17 +24,13 @@ class EncoderArtifact:
     device: str
 
 
-def artifact_dir(*, version: ModelVersion) -> Path:
-    return conf.models_dir() / version.kind / f"{version.algorithm}-{version.pk}"
-
-
 def encoder_artifact_save(*, version: ModelVersion, pipeline: FeaturePipeline, model: Autoencoder) -> str:
     """Write the fitted pipeline and the encoder; returns the path relative to the models directory."""
     directory = artifact_dir(version=version)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / FEATURES_FILE).write_text(json.dumps(pipeline.to_dict()))
     autoencoder_save(model, directory / ENCODER_FILE)
-    return str(directory.relative_to(conf.models_dir()))
+    return str(directory.relative_to(registry_conf.models_dir()))
 
 
 def encoder_artifact(*, version: ModelVersion) -> EncoderArtifact:
@@ -43,7 +40,7 @@ def encoder_artifact(*, version: ModelVersion) -> EncoderArtifact:
 
 @lru_cache(maxsize=8)
 def _encoder_artifact_load(version_id: int, artifact_path: str) -> EncoderArtifact:
-    directory = conf.models_dir() / artifact_path
+    directory = registry_conf.models_dir() / artifact_path
     device = conf.torch_device() or default_device()
     pipeline = feature_pipeline_from_dict(json.loads((directory / FEATURES_FILE).read_text()))
     return EncoderArtifact(pipeline=pipeline, model=autoencoder_load(directory / ENCODER_FILE, device=device),

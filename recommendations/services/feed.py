@@ -27,7 +27,6 @@ from recommendations.ml.hybrid import hybrid_scores, sequence_affinity, sequence
 from recommendations.ml.profiles import HYBRID, INTENT_OFFERS
 from recommendations.ml.ranking import Items, anchors_pick, diversify, feed_scores
 from recommendations.models import (
-    Algorithm,
     Dismissal,
     FeedPreference,
     InterestProfile,
@@ -38,7 +37,8 @@ from recommendations.reasons import feed_reason
 from recommendations.selectors import listings_for_output
 from recommendations.services.profiles import profile_current
 from recommendations.services.sequences import BLEND_WEIGHT, sequence_model
-from recommendations.services.versions import version_active
+from registry.models import Algorithm
+from registry.selectors import version_active
 from trustasset import metrics
 
 # Candidates per feed: six per item asked for, within these bounds (the HNSW search list is as long).

@@ -15,11 +15,12 @@ import numpy as np
 
 from recommendations import conf
 from recommendations.ml.evaluation import FeedRecommender, HybridRecommender, SequenceRecommender
-from recommendations.models import Algorithm, ModelVersion, VersionStatus
-from recommendations.services import versions
-from recommendations.services.artifacts import artifact_dir
 from recommendations.services.evaluation import event_log, listing_features
-from recommendations.services.versions import version_active
+from registry import conf as registry_conf
+from registry.artifacts import artifact_dir
+from registry.models import Algorithm, ModelVersion, VersionStatus
+from registry.selectors import version_active
+from registry.services import version_activate, versions_abandoned_fail, versions_prune
 
 if TYPE_CHECKING:
     from recommendations.ml.sequence import SequenceConfig, SequenceModel
@@ -61,7 +62,7 @@ def sequence_model_train(
     config = config or SequenceConfig()
     if config.device is None:
         config = replace(config, device=conf.torch_device())
-    versions.versions_abandoned_fail(kind=kind, algorithm=Algorithm.SASREC)
+    versions_abandoned_fail(kind=kind, algorithm=Algorithm.SASREC)
     version = ModelVersion.objects.create(kind=kind, algorithm=Algorithm.SASREC, params=config.to_dict())
     try:
         catalogue, features = listing_features(version=encoder, extra_ids=np.unique(log.item_ids))
@@ -76,7 +77,7 @@ def sequence_model_train(
         directory = artifact_dir(version=version)
         directory.mkdir(parents=True, exist_ok=True)
         sequence.model.save(directory / SEQUENCE_FILE)
-        version.artifact_path = str(directory.relative_to(conf.models_dir()))
+        version.artifact_path = str(directory.relative_to(registry_conf.models_dir()))
         version.params = {**version.params, BLEND_WEIGHT: hybrid.tuning.weight}
         version.metrics = {
             **_json_safe(sequence.training), "users": len(sequence.sequence_users),
@@ -88,8 +89,8 @@ def sequence_model_train(
     except BaseException as error:  # also a Ctrl-C or a time limit: the version must not look alive
         ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.FAILED, error=repr(error))
         raise
-    versions.version_activate(version=version)
-    versions.versions_prune(kind=kind, algorithm=Algorithm.SASREC)
+    version_activate(version=version)
+    versions_prune(kind=kind, algorithm=Algorithm.SASREC)
     return version
 
 
@@ -107,4 +108,4 @@ def sequence_model(*, version: ModelVersion) -> SequenceModel:
 def _sequence_model_load(version_id: int, artifact_path: str) -> SequenceModel:
     from recommendations.ml.sequence import SequenceModel
 
-    return SequenceModel.load(conf.models_dir() / artifact_path / SEQUENCE_FILE, device=conf.torch_device())
+    return SequenceModel.load(registry_conf.models_dir() / artifact_path / SEQUENCE_FILE, device=conf.torch_device())

@@ -16,12 +16,13 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from recommendations import tasks
-from recommendations.models import InterestProfile, ModelVersion, NeighbourRefresh
+from recommendations.models import InterestProfile, NeighbourRefresh
+from registry.models import ModelVersion
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-VERSIONS = reverse("admin:recommendations_modelversion_changelist")
+VERSIONS = reverse("admin:registry_modelversion_changelist")
 REFRESHES = reverse("admin:recommendations_neighbourrefresh_changelist")
 STARTED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 beat_schedule = importlib.import_module("recommendations.migrations.0003_beat_schedule")
@@ -67,7 +68,7 @@ def test_it_lists_versions_with_their_key_metrics(admin_client: Client) -> None:
 def test_it_shows_a_version_read_only_with_params_metrics_and_error(admin_client: Client) -> None:
     version = _version(status="failed", params={"epochs": 40}, metrics={"rows": 25}, error="RuntimeError('boom')")
 
-    response = admin_client.get(reverse("admin:recommendations_modelversion_change", args=[version.pk]))
+    response = admin_client.get(reverse("admin:registry_modelversion_change", args=[version.pk]))
 
     content = response.content.decode()
     assert response.status_code == 200

@@ -22,11 +22,11 @@ from recommendations.models import (
     FeedPreference,
     InterestProfile,
     ItemEmbedding,
-    ModelVersion,
     ProfileRefreshMark,
 )
 from recommendations.services import feed, profiles, sequences
-from recommendations.services.artifacts import artifact_dir
+from registry.artifacts import artifact_dir
+from registry.models import ModelVersion
 from tests.factories import HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,9 @@ from django_celery_beat.models import PeriodicTask
 from listings.models import Event, Interaction, Listing
 from recommendations import tasks
 from recommendations.ml.sequence import SequenceConfig
-from recommendations.models import ItemEmbedding, ModelVersion, VersionStatus
+from recommendations.models import ItemEmbedding
 from recommendations.services import sequences
+from registry.models import ModelVersion, VersionStatus
 from tests.factories import HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

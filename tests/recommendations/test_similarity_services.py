@@ -13,10 +13,13 @@ from listings.services import listing_create, listing_update
 from recommendations.ml.autoencoder import DEFAULT_CONFIG
 from recommendations.ml.closeness import price_features
 from recommendations.ml.geo import place_features
-from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList, TextEmbedding, VersionStatus
+from recommendations.models import ItemEmbedding, NeighbourList, TextEmbedding
 from recommendations.selectors import similar_listings
-from recommendations.services import encoder, neighbours, versions
+from recommendations.services import encoder, neighbours
 from recommendations.services.neighbours import corpus_load
+from registry.models import ModelVersion, VersionStatus
+from registry.selectors import version_active
+from registry.services import version_rollback
 from tests.factories import HomeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +104,7 @@ def test_it_keeps_the_old_version_untouched_when_a_retrain_fails(monkeypatch) ->
 
     failed = ModelVersion.objects.exclude(pk=old.pk).get()
     after = (stored_lists(old), list(ItemEmbedding.objects.filter(version=old).values_list("listing_id", "vector")))
-    assert versions.version_active(kind="home") == old
+    assert version_active(kind="home") == old
     assert (failed.active, failed.status, failed.error) == (False, VersionStatus.FAILED, "RuntimeError('disk full')")
     assert after[0] == before[0]
     assert [(pk, list(vector)) for pk, vector in after[1]] == [(pk, list(vector)) for pk, vector in before[1]]
@@ -112,7 +115,7 @@ def test_it_rolls_back_to_an_earlier_version_with_its_lists() -> None:
     first = encoder.encoder_retrain(kind="home", config=SMALL)
     second = encoder.encoder_retrain(kind="home", config=dataclasses.replace(SMALL, seed=7))
 
-    versions.version_rollback(version=first)
+    version_rollback(version=first)
 
     assert list(ModelVersion.objects.filter(active=True).values_list("pk", flat=True)) == [first.pk]
     assert second.pk != first.pk
