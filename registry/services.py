@@ -24,6 +24,12 @@ def versions_abandoned_fail(*, kind: str, algorithm: str) -> int:
     ).update(status=VersionStatus.FAILED, error="Abandoned: its worker stopped before training finished.")
 
 
+def version_fail(*, version: ModelVersion, error: BaseException) -> None:
+    """Mark ``version``'s training failed with ``error``. Only those two columns are written: whatever else
+    the failed training left unsaved on the instance stays unsaved."""
+    ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.FAILED, error=repr(error))
+
+
 @transaction.atomic
 def version_activate(*, version: ModelVersion) -> ModelVersion:
     """Make ``version`` the one readers use, in one transaction: no reader sees two or none."""

@@ -18,7 +18,7 @@ from recommendations.services.embeddings import item_embeddings_refresh, item_em
 from recommendations.services.frames import listing_frame
 from recommendations.services.neighbours import neighbours_refresh
 from registry.models import Algorithm, ModelVersion, VersionStatus
-from registry.services import version_activate, versions_abandoned_fail, versions_prune
+from registry.services import version_activate, version_fail, versions_abandoned_fail, versions_prune
 
 log = logging.getLogger(__name__)
 MIN_TRAINING_ROWS = 20
@@ -49,7 +49,7 @@ def encoder_retrain(*, kind: str, config: AutoencoderConfig = DEFAULT_CONFIG, pr
     try:
         _train_and_publish(version=version, frame=frame, config=config, progress=progress)
     except BaseException as error:  # also a Ctrl-C or a worker's time limit: the version must not look alive
-        ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.FAILED, error=repr(error))
+        version_fail(version=version, error=error)
         raise
     version_activate(version=version)
     # Listings created while training waited for the active encoder: embed them now.

@@ -20,7 +20,7 @@ from registry import conf as registry_conf
 from registry.artifacts import artifact_dir
 from registry.models import Algorithm, ModelVersion, VersionStatus
 from registry.selectors import version_active
-from registry.services import version_activate, versions_abandoned_fail, versions_prune
+from registry.services import version_activate, version_fail, versions_abandoned_fail, versions_prune
 
 if TYPE_CHECKING:
     from recommendations.ml.sequence import SequenceConfig, SequenceModel
@@ -87,7 +87,7 @@ def sequence_model_train(
         version.status = VersionStatus.READY
         version.save(update_fields=["artifact_path", "params", "metrics", "status"])
     except BaseException as error:  # also a Ctrl-C or a time limit: the version must not look alive
-        ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.FAILED, error=repr(error))
+        version_fail(version=version, error=error)
         raise
     version_activate(version=version)
     versions_prune(kind=kind, algorithm=Algorithm.SASREC)

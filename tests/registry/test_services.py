@@ -13,7 +13,7 @@ from registry import conf
 from registry.artifacts import artifact_dir
 from registry.models import ModelVersion
 from registry.selectors import version_active
-from registry.services import version_activate, versions_abandoned_fail, versions_prune
+from registry.services import version_activate, version_fail, versions_abandoned_fail, versions_prune
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,16 @@ def test_it_refuses_to_activate_a_version_still_training() -> None:
     with pytest.raises(ValueError, match=f"Version {training.pk} is training; only a ready version can be"):
         version_activate(version=training)
     assert not ModelVersion.objects.filter(active=True).exists()
+
+
+def test_it_fails_a_version_with_the_error_and_nothing_else_it_holds() -> None:
+    version = _version(status="training", metrics={"rows": 20})
+    version.metrics = {"rows": 25, "val_mse": 0.5}
+
+    version_fail(version=version, error=RuntimeError("out of memory"))
+
+    assert ModelVersion.objects.values_list("status", "error", "metrics").get() == (
+        "failed", "RuntimeError('out of memory')", {"rows": 20})
 
 
 def test_it_puts_a_versions_files_under_its_kind_and_algorithm() -> None:
