@@ -63,7 +63,7 @@ def item_embeddings_load(*, ids: np.ndarray, rng: np.random.Generator) -> tuple[
     from django.db import connection
     from django.utils import timezone
 
-    from recommendations.models import ModelVersion
+    from registry.models import ModelVersion
 
     version = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True,
                                           activated_at=timezone.now())

@@ -71,9 +71,9 @@ def _sequence_model_activate(*, users: list[int]) -> None:
     from listings.models import Interaction, Listing
     from recommendations.ml.sequence.config import SequenceConfig
     from recommendations.ml.sequence.training import sequence_train
-    from recommendations.models import Algorithm, ModelVersion, VersionStatus
-    from recommendations.services.artifacts import artifact_dir
     from recommendations.services.sequence_store import BLEND_WEIGHT, SEQUENCE_FILE
+    from registry.artifacts import artifact_dir
+    from registry.models import Algorithm, ModelVersion, VersionStatus
 
     settings.DATA_DIR = Path(tempfile.mkdtemp(prefix="bench_feed_"))
     item_ids = np.array(sorted(Listing.objects.values_list("pk", flat=True)), dtype=np.int64)

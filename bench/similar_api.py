@@ -49,7 +49,7 @@ def main() -> None:
 def _populate(*, listings: int) -> list[int]:
     from django.utils import timezone
 
-    from recommendations.models import ModelVersion
+    from registry.models import ModelVersion
 
     ids = listings_generate(homes=listings).tolist()
     version = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready", active=True,

@@ -8,8 +8,8 @@ from django.conf import settings
 
 from descriptions.engines import DescriptionEngine
 from descriptions.engines.template import TemplateEngine
-from recommendations import conf as models_conf
-from recommendations.models import Algorithm, ModelVersion
+from registry import conf as models_conf
+from registry.models import Algorithm, ModelVersion
 
 
 def max_tries() -> int:

@@ -22,10 +22,10 @@ from descriptions.models import IN_FLIGHT, DescriptionRequest, DescriptionRevisi
 from descriptions.selectors import description_facts, findings_as_data
 from listings.models import Listing
 from listings.services import listing_update
-from recommendations import conf as models_conf
-from recommendations.models import Algorithm, ModelVersion, VersionStatus
-from recommendations.services import versions
-from recommendations.services.artifacts import artifact_dir
+from registry import conf as models_conf
+from registry import services as versions
+from registry.artifacts import artifact_dir
+from registry.models import Algorithm, ModelVersion, VersionStatus
 from trustasset import metrics
 from trustasset.enqueue import task_enqueue
 

@@ -1,95 +1,31 @@
-"""Admins see trained versions and refresh runs, roll back to an older version, and start a retrain.
+"""Admins see refresh runs and profiles, and start a retrain from the model registry's version list.
 
-Versions and runs are written by the training and refresh services only, so here they are read-only;
-the two actions need the permission to change model versions (superusers have it).
+Runs and profiles are written by the refresh and profile services only, so here they are read-only;
+the retrain action needs the permission to change model versions (superusers have it).
 """
 
 from __future__ import annotations
 
-import json
 from functools import partial
-from typing import Any
 
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
 
 from recommendations import tasks
-from recommendations.models import InterestProfile, ModelVersion, NeighbourRefresh, SimulatedUser
-from recommendations.services.versions import version_rollback
+from recommendations.models import InterestProfile, NeighbourRefresh, SimulatedUser
+from registry.admin import ModelVersionAdmin, ReadOnlyAdmin
+from registry.models import ModelVersion
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-def _metric(version: ModelVersion, name: str, template: str) -> str:
-    value = version.metrics.get(name)
-    return "—" if value is None else template.format(value)
-
-
-def _pretty_json(value: dict[str, Any]) -> str:
-    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))
+admin.site.unregister(ModelVersion)  # registry/admin.py's: this one is the same plus the retrain action
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "algorithm", "status", "active", "created_at", "activated_at",
-                    "val_mse", "rows", "mean_baseline_factor")
-    list_filter = ("kind", "algorithm", "status", "active")
-    fields = ("kind", "algorithm", "status", "active", "created_at", "activated_at", "artifact_path",
-              "params_pretty", "metrics_pretty", "error_pretty")
-    readonly_fields = fields
-    actions = ("activate", "retrain")
+class EncoderVersionAdmin(ModelVersionAdmin):
+    """The registry's version list, plus retraining the encoders of the selected versions' kinds."""
 
-    @admin.display(description="val MSE")
-    def val_mse(self, version: ModelVersion) -> str:
-        return _metric(version, "val_mse", "{:.5f}")
-
-    @admin.display(description="rows")
-    def rows(self, version: ModelVersion) -> str:
-        return _metric(version, "rows", "{:,}")
-
-    @admin.display(description="× better than the mean")
-    def mean_baseline_factor(self, version: ModelVersion) -> str:
-        return _metric(version, "mean_baseline_factor", "{:.2f}")
-
-    @admin.display(description="params")
-    def params_pretty(self, version: ModelVersion) -> str:
-        return _pretty_json(version.params)
-
-    @admin.display(description="metrics")
-    def metrics_pretty(self, version: ModelVersion) -> str:
-        return _pretty_json(version.metrics)
-
-    @admin.display(description="error")
-    def error_pretty(self, version: ModelVersion) -> str:
-        return format_html("<pre>{}</pre>", version.error) if version.error else "—"
-
-    def has_manage_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("recommendations.change_modelversion")
-
-    @admin.action(description="Activate (roll back to) this version", permissions=["manage"])
-    def activate(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
-        selected = list(queryset[:2])
-        if len(selected) != 1:
-            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
-            return
-        try:
-            version = version_rollback(version=selected[0])
-        except ValueError as error:  # the service refuses versions that are not ready
-            self.message_user(request, str(error), messages.ERROR)
-            return
-        self.message_user(request, f"Version {version.pk} is now the active {version.kind} encoder.", messages.SUCCESS)
+    actions = (*ModelVersionAdmin.actions, "retrain")
 
     @admin.action(description="Retrain now", permissions=["manage"])
     def retrain(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:

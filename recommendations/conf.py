@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -58,15 +57,6 @@ def list_length() -> int:
 def similar_section_seconds() -> int:
     """How long a listing page's rendered similar section is kept in the cache; 0: not at all."""
     return max(0, int(settings.SIMILAR_SECTION_CACHE_SECONDS))
-
-
-def versions_kept() -> int:
-    """Inactive ready versions kept (with their embeddings and lists) so an admin can roll back."""
-    return int(settings.MODEL_VERSIONS_KEPT)
-
-
-def models_dir() -> Path:
-    return Path(settings.DATA_DIR) / "models"
 
 
 def torch_device() -> str | None:

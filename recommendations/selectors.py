@@ -16,16 +16,15 @@ from listings.selectors import LISTING_EXTRAS_COLUMNS, LISTING_EXTRAS_JOINS, raw
 from recommendations import conf
 from recommendations.models import (
     RECOMMENDABLE_STATUSES,
-    Algorithm,
     FeedPreference,
     ItemEmbedding,
-    ModelVersion,
     NeighbourList,
     TextEmbedding,
 )
 from recommendations.reasons import similarity_reason
 from recommendations.services.closeness import CLOSENESS_FACTS, closeness_parts
-from recommendations.services.versions import version_active
+from registry.models import Algorithm, ModelVersion
+from registry.selectors import version_active
 
 LIVE_CANDIDATES = 200
 SPARES = 5

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
-PACKAGES = ("accounts", "listings", "recommendations", "descriptions", "trustasset")
+PACKAGES = ("accounts", "listings", "recommendations", "descriptions", "registry", "trustasset")
+MODULES = ("csv_stream",)
 
 
 def _modules() -> dict[str, Path]:
-    found = {}
+    found = {name: PROJECT / f"{name}.py" for name in MODULES}
     for package in PACKAGES:
         for path in (PROJECT / package).rglob("*.py"):
             if "migrations" in path.parts:
@@ -119,3 +120,31 @@ def test_it_keeps_tasks_out_of_services_selectors_and_models(layer: str) -> None
     assert lower
     assert {module: sorted(t for t in graph[module] if t.endswith(".tasks")) for module in lower
             if any(t.endswith(".tasks") for t in graph[module])} == {}
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in _executed_imports(ast.parse(path.read_text())):
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        roots |= {name.split(".")[0] for name in names if not getattr(node, "level", 0)}
+    return roots
+
+
+def test_it_keeps_ml_free_of_django_and_the_apps() -> None:
+    ml = {name: path for name, path in _modules().items() if name.startswith("recommendations.ml")}
+    forbidden = {"django", "rest_framework", "celery", *PACKAGES} - {"recommendations"}
+
+    assert ml
+    assert {name: sorted(_imported_roots(path) & forbidden) for name, path in ml.items()
+            if _imported_roots(path) & forbidden} == {}
+    allowed = ("recommendations.ml", *MODULES)  # csv_stream: framework-free, shared with the importers
+    assert {name: sorted(t for t in targets if not t.startswith(allowed))
+            for name, targets in import_graph().items() if name in ml
+            if any(not t.startswith(allowed) for t in targets)} == {}
+
+
+@pytest.mark.parametrize("serving", ["recommendations.conf", "recommendations.selectors", "recommendations.fragments",
+                                     "recommendations.services.feed", "recommendations.services.profiles",
+                                     "recommendations.api", "recommendations.views", "listings.views"])
+def test_it_keeps_the_offline_evaluation_out_of_serving_code(serving: str) -> None:
+    assert sorted(t for t in import_graph()[serving] if t.startswith("recommendations.ml.evaluation")) == []

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "accounts",
     "listings",
+    "registry",
     "recommendations",
     "descriptions",
 ]

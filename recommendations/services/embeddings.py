@@ -14,9 +14,11 @@ from django.utils import timezone
 from listings.models import Listing
 from recommendations.ml.autoencoder import embed
 from recommendations.ml.text import text_embed
-from recommendations.models import ItemEmbedding, ModelVersion, TextEmbedding
-from recommendations.services import artifacts, versions
+from recommendations.models import ItemEmbedding, TextEmbedding
+from recommendations.services import artifacts
 from recommendations.services.frames import listing_frame, listing_texts
+from registry.models import ModelVersion
+from registry.selectors import version_active
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 5_000
@@ -53,7 +55,7 @@ def item_embeddings_compute(
 
 def item_embeddings_refresh(*, kind: str, batch_size: int = 20_000) -> int:
     """Embed, with the active encoder, every listing of ``kind`` that has no or an older embedding."""
-    version = versions.version_active(kind=kind)
+    version = version_active(kind=kind)
     if version is None:
         return 0
     current = ItemEmbedding.objects.filter(
@@ -111,7 +113,7 @@ def listing_embed(*, listing_id: int) -> bool:
     listing = Listing.objects.filter(pk=listing_id).only("kind").first()
     if listing is None:
         return False
-    version = versions.version_active(kind=listing.kind)
+    version = version_active(kind=listing.kind)
     if version is None:
         log.info("No active %s encoder yet: listing %s is embedded at the first training", listing.kind, listing_id)
         return False

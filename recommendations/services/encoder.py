@@ -13,11 +13,12 @@ from listings.models import Listing, Status
 from recommendations import conf
 from recommendations.ml.autoencoder import DEFAULT_CONFIG, AutoencoderConfig, TrainResult, autoencoder_train, embed
 from recommendations.ml.features import feature_pipeline_for
-from recommendations.models import Algorithm, ModelVersion, VersionStatus
-from recommendations.services import artifacts, versions
+from recommendations.services import artifacts
 from recommendations.services.embeddings import item_embeddings_refresh, item_embeddings_write, text_embeddings_refresh
 from recommendations.services.frames import listing_frame
 from recommendations.services.neighbours import neighbours_refresh
+from registry.models import Algorithm, ModelVersion, VersionStatus
+from registry.services import version_activate, version_fail, versions_abandoned_fail, versions_prune
 
 log = logging.getLogger(__name__)
 MIN_TRAINING_ROWS = 20
@@ -41,19 +42,19 @@ def encoder_retrain(*, kind: str, config: AutoencoderConfig = DEFAULT_CONFIG, pr
     frame = listing_frame(listings=training_listings(kind=kind), kind=kind)
     if len(frame) < MIN_TRAINING_ROWS:
         raise NotEnoughListings(f"{len(frame)} {kind} listings; training needs at least {MIN_TRAINING_ROWS}.")
-    versions.versions_abandoned_fail(kind=kind, algorithm=Algorithm.AUTOENCODER)
+    versions_abandoned_fail(kind=kind, algorithm=Algorithm.AUTOENCODER)
     version = ModelVersion.objects.create(
         kind=kind, algorithm=Algorithm.AUTOENCODER, params=dataclasses.asdict(config)
     )
     try:
         _train_and_publish(version=version, frame=frame, config=config, progress=progress)
     except BaseException as error:  # also a Ctrl-C or a worker's time limit: the version must not look alive
-        ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.FAILED, error=repr(error))
+        version_fail(version=version, error=error)
         raise
-    versions.version_activate(version=version)
+    version_activate(version=version)
     # Listings created while training waited for the active encoder: embed them now.
     item_embeddings_refresh(kind=kind)
-    versions.versions_prune(kind=kind)
+    versions_prune(kind=kind)
     version.refresh_from_db()
     return version
 

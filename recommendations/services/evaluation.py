@@ -36,11 +36,11 @@ from recommendations.models import (
     RECOMMENDABLE_STATUSES,
     TEXT_EMBEDDING_DIM,
     ItemEmbedding,
-    ModelVersion,
     SimulatedUser,
     TextEmbedding,
 )
-from recommendations.services.versions import version_active
+from registry.models import ModelVersion
+from registry.selectors import version_active
 
 
 class EvaluationUnavailable(Exception):

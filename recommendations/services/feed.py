@@ -28,7 +28,6 @@ from recommendations.ml.interest import CANCELLATIONS
 from recommendations.ml.profiles import HYBRID, INTENT_OFFERS
 from recommendations.ml.ranking import Items, anchors_pick, diversify, feed_scores
 from recommendations.models import (
-    Algorithm,
     Dismissal,
     FeedPreference,
     InterestProfile,
@@ -39,7 +38,8 @@ from recommendations.reasons import feed_reason
 from recommendations.selectors import listings_for_output
 from recommendations.services.profiles import profile_current
 from recommendations.services.sequence_store import BLEND_WEIGHT, sequence_model
-from recommendations.services.versions import version_active
+from registry.models import Algorithm
+from registry.selectors import version_active
 from trustasset import metrics
 
 # Candidates per feed: six per item asked for, within these bounds (the HNSW search list is as long).

@@ -21,14 +21,15 @@ from recommendations.models import (
     RECOMMENDABLE_STATUSES,
     TEXT_EMBEDDING_DIM,
     ItemEmbedding,
-    ModelVersion,
     NeighbourList,
     NeighbourRefresh,
     TextEmbedding,
 )
-from recommendations.services import embeddings, versions
+from recommendations.services import embeddings
 from recommendations.services.closeness import CLOSENESS_FACTS, closeness_parts
 from recommendations.services.frames import vectors_array
+from registry.models import ModelVersion
+from registry.selectors import version_active
 
 WRITE_BATCH = 5_000
 LAST_ID = 2**63 - 1
@@ -76,7 +77,7 @@ def neighbours_refresh(
     Incremental: only listings changed since the last finished refresh of that version get new lists,
     and other lists take them in or drop them (exactly what a full refresh would give).
     """
-    version = version or versions.version_active(kind=kind)
+    version = version or version_active(kind=kind)
     if version is None:
         return None
     previous = _last_finished(version=version) if incremental else None
@@ -109,7 +110,7 @@ def neighbours_refresh_start(*, kind: str, chunks: int) -> tuple[NeighbourRefres
 
     Ranges are of ids, not positions, so listings added or deleted meanwhile never shift a chunk.
     """
-    version = versions.version_active(kind=kind)
+    version = version_active(kind=kind)
     if version is None:
         return None
     ids = list(ItemEmbedding.objects.filter(version=version, listing__kind=kind).order_by("listing_id")

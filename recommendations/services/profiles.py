@@ -30,7 +30,7 @@ from recommendations.models import (
     ProfileRefreshMark,
     TextEmbedding,
 )
-from recommendations.services.versions import version_active
+from registry.selectors import version_active
 from trustasset.enqueue import task_enqueue
 
 # Interest halves every 14 days, so a day-old profile is off by at most 5 %: recompute after that.

@@ -7,15 +7,16 @@ import numpy as np
 from listings.models import Listing
 from recommendations.ml.similarity_quality import ListingAttributes, exact_knn_baseline, neighbour_coherence
 from recommendations.models import RECOMMENDABLE_STATUSES, ItemEmbedding, NeighbourList
-from recommendations.services import artifacts, versions
+from recommendations.services import artifacts
 from recommendations.services.frames import listing_frame
+from registry.selectors import version_active
 
 TOP = 10
 
 
 def similarity_quality(*, kind: str, sample: int, seed: int = 0) -> dict[str, dict[str, float]] | None:
     """``{"project": metrics, "baseline": metrics}`` over a random sample of listings with a stored list."""
-    version = versions.version_active(kind=kind)
+    version = version_active(kind=kind)
     if version is None:
         return None
     embedded = Listing.objects.filter(pk__in=ItemEmbedding.objects.filter(version=version).values("listing_id"))

@@ -8,7 +8,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from recommendations import conf
-from recommendations.models import ModelVersion
+from registry import conf as registry_conf
+from registry.models import ModelVersion
 
 if TYPE_CHECKING:
     from recommendations.ml.sequence.model import SequenceModel
@@ -26,4 +27,4 @@ def sequence_model(*, version: ModelVersion) -> SequenceModel:
 def _sequence_model_load(version_id: int, artifact_path: str) -> SequenceModel:
     from recommendations.ml.sequence.model import SequenceModel
 
-    return SequenceModel.load(conf.models_dir() / artifact_path / SEQUENCE_FILE, device=conf.torch_device())
+    return SequenceModel.load(registry_conf.models_dir() / artifact_path / SEQUENCE_FILE, device=conf.torch_device())

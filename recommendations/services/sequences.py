@@ -15,12 +15,13 @@ from recommendations import conf
 from recommendations.ml.evaluation.profile_based import FeedRecommender
 from recommendations.ml.evaluation.sequential import HybridRecommender, SequenceRecommender
 from recommendations.ml.sequence.config import SequenceConfig
-from recommendations.models import Algorithm, ModelVersion, VersionStatus
-from recommendations.services import versions
-from recommendations.services.artifacts import artifact_dir
 from recommendations.services.evaluation import event_log, listing_features
 from recommendations.services.sequence_store import BLEND_WEIGHT, SEQUENCE_FILE
-from recommendations.services.versions import version_active
+from registry import conf as registry_conf
+from registry.artifacts import artifact_dir
+from registry.models import Algorithm, ModelVersion, VersionStatus
+from registry.selectors import version_active
+from registry.services import version_activate, version_fail, versions_abandoned_fail, versions_prune
 
 MIN_SEQUENCES = 10
 
@@ -55,7 +56,7 @@ def sequence_model_train(
     config = config or SequenceConfig()
     if config.device is None:
         config = replace(config, device=conf.torch_device())
-    versions.versions_abandoned_fail(kind=kind, algorithm=Algorithm.SASREC)
+    versions_abandoned_fail(kind=kind, algorithm=Algorithm.SASREC)
     version = ModelVersion.objects.create(kind=kind, algorithm=Algorithm.SASREC, params=config.to_dict())
     try:
         catalogue, features = listing_features(version=encoder, extra_ids=np.unique(log.item_ids))
@@ -70,7 +71,7 @@ def sequence_model_train(
         directory = artifact_dir(version=version)
         directory.mkdir(parents=True, exist_ok=True)
         sequence.model.save(directory / SEQUENCE_FILE)
-        version.artifact_path = str(directory.relative_to(conf.models_dir()))
+        version.artifact_path = str(directory.relative_to(registry_conf.models_dir()))
         version.params = {**version.params, BLEND_WEIGHT: hybrid.tuning.weight}
         version.metrics = {
             **_json_safe(sequence.training), "users": len(sequence.sequence_users),
@@ -80,10 +81,10 @@ def sequence_model_train(
         version.status = VersionStatus.READY
         version.save(update_fields=["artifact_path", "params", "metrics", "status"])
     except BaseException as error:  # also a Ctrl-C or a time limit: the version must not look alive
-        ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.FAILED, error=repr(error))
+        version_fail(version=version, error=error)
         raise
-    versions.version_activate(version=version)
-    versions.versions_prune(kind=kind, algorithm=Algorithm.SASREC)
+    version_activate(version=version)
+    versions_prune(kind=kind, algorithm=Algorithm.SASREC)
     return version
 
 

@@ -11,8 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import Page
 
 from listings.models import Favorite, Listing
-from recommendations.models import ItemEmbedding, ModelVersion
-from recommendations.services import neighbours, versions
+from recommendations.models import ItemEmbedding
+from recommendations.services import neighbours
+from registry.models import ModelVersion
+from registry.services import version_activate
 from tests.browser.conftest import sign_in
 from tests.factories import HomeFactory
 
@@ -33,7 +35,7 @@ def catalogue(buyer: User) -> dict[str, Listing]:
     """Six homes published a minute apart (the villa newest), embedded by an active encoder version, with
     their similar lists computed by the neighbour refresh."""
     version = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status="ready")
-    versions.version_activate(version=version)
+    version_activate(version=version)
     now = timezone.now()
     homes = {}
     for age, (title, head) in enumerate(CATALOGUE.items()):

@@ -16,7 +16,7 @@ from descriptions import conf, services
 from descriptions.facts import ListingFacts
 from descriptions.models import RequestStatus
 from descriptions.training_data import training_pair_json
-from recommendations.models import ModelVersion
+from registry.models import ModelVersion
 from tests.factories import HomeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_torch_thread")]

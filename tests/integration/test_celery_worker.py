@@ -18,9 +18,11 @@ from listings.models import Listing
 from listings.services import listing_create
 from recommendations import tasks
 from recommendations.ml.autoencoder import DEFAULT_CONFIG
-from recommendations.models import ItemEmbedding, ModelVersion, TextEmbedding, VersionStatus
-from recommendations.services import encoder, versions
+from recommendations.models import ItemEmbedding, TextEmbedding
+from recommendations.services import encoder
 from recommendations.services.embeddings import item_embeddings_compute
+from registry.models import ModelVersion, VersionStatus
+from registry.selectors import version_active
 from tests.factories import HomeFactory, UserFactory
 from tests.integration.conftest import RedisBroker, WorkerStart, wait_for
 
@@ -92,7 +94,7 @@ def test_it_keeps_the_active_version_when_the_worker_dies_mid_training_and_finis
     doomed.kill()
 
     interrupted = ModelVersion.objects.get(status=VersionStatus.TRAINING)
-    assert versions.version_active(kind="home") == old
+    assert version_active(kind="home") == old
     assert embeddings_of(old) == old_embeddings
     assert not ItemEmbedding.objects.filter(version=interrupted).exists()
     assert redis_broker.unacknowledged() == 1  # taken, never acknowledged: the broker still holds it
@@ -101,7 +103,7 @@ def test_it_keeps_the_active_version_when_the_worker_dies_mid_training_and_finis
     wait_for(lambda: ModelVersion.objects.filter(active=True).exclude(pk=old.pk).exists(),
              seconds=90, what="the redelivered retrain to activate a new version", workers=[doomed, survivor])
 
-    new = versions.version_active(kind="home")
+    new = version_active(kind="home")
     assert new is not None
     assert (new.status, new.pk not in {old.pk, interrupted.pk}, new.params["max_epochs"]) == (
         VersionStatus.READY, True, 3)

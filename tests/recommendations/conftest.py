@@ -16,9 +16,10 @@ from listings.models import Event, Interaction, Listing, Offer, Status
 from listings.services import interaction_record
 from recommendations.ml.sequence.config import SequenceConfig
 from recommendations.ml.sequence.training import sequence_train
-from recommendations.models import Dismissal, ItemEmbedding, ModelVersion
+from recommendations.models import Dismissal, ItemEmbedding
 from recommendations.services import feed, sequence_store
-from recommendations.services.artifacts import artifact_dir
+from registry.artifacts import artifact_dir
+from registry.models import ModelVersion
 from tests.factories import HomeFactory, UserFactory
 
 MONTH_AGO = timedelta(days=30)

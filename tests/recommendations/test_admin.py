@@ -1,4 +1,5 @@
-"""The recommender's admin: versions and refresh runs, rollback, retrain, and beat's schedule from the migration."""
+"""The recommender's admin: refresh runs, retraining from the version list, profiles, and beat's schedule from the
+migration."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from recommendations import tasks
-from recommendations.models import InterestProfile, ModelVersion, NeighbourRefresh
+from recommendations.models import InterestProfile, NeighbourRefresh
+from registry.models import ModelVersion
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-VERSIONS = reverse("admin:recommendations_modelversion_changelist")
+VERSIONS = reverse("admin:registry_modelversion_changelist")
 REFRESHES = reverse("admin:recommendations_neighbourrefresh_changelist")
 STARTED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 beat_schedule = importlib.import_module("recommendations.migrations.0003_beat_schedule")
@@ -44,38 +46,7 @@ def _act(client: Client, action: str, versions: list[ModelVersion]) -> list[str]
     return [str(message) for message in response.context["messages"]]
 
 
-def _active_ids() -> list[int]:
-    return list(ModelVersion.objects.filter(active=True).values_list("pk", flat=True))
-
-
 # Lists and pages -------------------------------------------------------------------------------
-
-def test_it_lists_versions_with_their_key_metrics(admin_client: Client) -> None:
-    _version(active=True, metrics={"val_mse": 0.0123456, "rows": 1234567, "mean_baseline_factor": 4.5})
-    _version(kind="car", status="failed")
-
-    response = admin_client.get(VERSIONS)
-
-    content = response.content.decode()
-    assert response.status_code == 200
-    assert response.context["cl"].result_count == 2
-    assert ('<td class="field-val_mse">0.01235</td><td class="field-rows">1,234,567</td>'
-            '<td class="field-mean_baseline_factor">4.50</td>') in content
-    assert '<td class="field-val_mse">—</td>' in content
-
-
-def test_it_shows_a_version_read_only_with_params_metrics_and_error(admin_client: Client) -> None:
-    version = _version(status="failed", params={"epochs": 40}, metrics={"rows": 25}, error="RuntimeError('boom')")
-
-    response = admin_client.get(reverse("admin:recommendations_modelversion_change", args=[version.pk]))
-
-    content = response.content.decode()
-    assert response.status_code == 200
-    assert response.context["has_change_permission"] is False
-    assert '<pre>{\n  &quot;epochs&quot;: 40\n}</pre>' in content
-    assert '<pre>{\n  &quot;rows&quot;: 25\n}</pre>' in content
-    assert "<pre>RuntimeError(&#x27;boom&#x27;)</pre>" in content
-
 
 def test_it_lists_refresh_runs_read_only(admin_client: Client) -> None:
     version = _version(active=True)
@@ -91,49 +62,7 @@ def test_it_lists_refresh_runs_read_only(admin_client: Client) -> None:
     assert admin_client.get(reverse("admin:recommendations_neighbourrefresh_add")).status_code == 403
 
 
-def test_it_shows_the_recommender_to_admin_users_only(client: Client) -> None:
-    client.force_login(UserFactory(username="staff_without_permissions", is_staff=True))
-    staff = client.get(VERSIONS)
-    client.force_login(UserFactory(username="plain_user"))
-    plain = client.get(VERSIONS)
-
-    assert staff.status_code == 403
-    assert (plain.status_code, plain.url) == (302, f"/admin/login/?next={VERSIONS}")
-
-
 # Actions ---------------------------------------------------------------------------------------
-
-def test_it_rolls_back_to_an_older_ready_version(admin_client: Client) -> None:
-    older = _version()
-    current = _version(active=True)
-    car = _version(kind="car", active=True)
-
-    messages = _act(admin_client, "activate", [older])
-
-    assert messages == [f"Version {older.pk} is now the active home encoder."]
-    assert sorted(_active_ids()) == sorted([older.pk, car.pk])
-    current.refresh_from_db()
-    assert current.active is False
-
-
-def test_it_refuses_to_activate_a_failed_version(admin_client: Client) -> None:
-    failed = _version(status="failed")
-    current = _version(active=True)
-
-    messages = _act(admin_client, "activate", [failed])
-
-    assert messages == [f"Version {failed.pk} is failed; only a ready version can be activated."]
-    assert _active_ids() == [current.pk]
-
-
-def test_it_activates_one_version_at_a_time(admin_client: Client) -> None:
-    first, second = _version(), _version()
-
-    messages = _act(admin_client, "activate", [first, second])
-
-    assert messages == ["Select exactly one version to activate."]
-    assert _active_ids() == []
-
 
 def test_it_queues_one_retrain_per_kind_after_the_commit(
     admin_client: Client, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any

@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 
 from listings.models import Event, Interaction, Listing
 from recommendations.actors import Actor
-from recommendations.models import InterestProfile, ModelVersion, ProfileRefreshMark
+from recommendations.models import InterestProfile, ProfileRefreshMark
 from recommendations.services import feed
+from registry.models import ModelVersion
 from tests.factories import UserFactory
 from tests.recommendations.conftest import _ids, _view
 

@@ -13,7 +13,7 @@ from django_celery_beat.models import PeriodicTask
 
 from listings.models import Listing
 from recommendations import tasks
-from recommendations.models import ModelVersion
+from registry.models import ModelVersion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_models_dir")]
 

@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 
 from listings.models import Interaction, Listing, ListingPhoto, Status
 from listings.services import listing_photo_add, listings_set_status
-from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList
+from recommendations.models import ItemEmbedding, NeighbourList
+from registry.models import ModelVersion
 from tests.factories import CarFactory, HomeFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,8 @@ from rest_framework.test import APIClient
 from descriptions import conf, services
 from descriptions.models import DescriptionRequest
 from listings.models import Listing, Status
-from recommendations.models import ModelVersion, NeighbourList
+from recommendations.models import NeighbourList
+from registry.models import ModelVersion
 from tests.factories import CarFactory, HomeFactory
 from trustasset import metrics
 from trustasset.celery import app as celery_app

@@ -18,7 +18,8 @@ from django.db import connection
 from django.utils import timezone
 
 from listings.models import Event, Interaction
-from recommendations.models import ItemEmbedding, ModelVersion, NeighbourList
+from recommendations.models import ItemEmbedding, NeighbourList
+from registry.models import ModelVersion
 from tests.factories import HomeFactory, UserFactory
 
 PROJECT = Path(__file__).resolve().parents[2]

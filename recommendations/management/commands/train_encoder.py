@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from listings.models import Kind
 from recommendations import conf
 from recommendations.services.encoder import NotEnoughListings, encoder_retrain
-from recommendations.services.versions import version_active
+from registry.selectors import version_active
 
 
 class Command(BaseCommand):

@@ -10,8 +10,9 @@ import pytest
 
 from listings.models import Listing
 from recommendations.ml.autoencoder import DEFAULT_CONFIG
-from recommendations.models import ModelVersion, NeighbourList
+from recommendations.models import NeighbourList
 from recommendations.services.neighbours import corpus_load
+from registry.models import ModelVersion
 from tests.factories import HomeFactory
 
 SMALL = dataclasses.replace(DEFAULT_CONFIG, max_epochs=3, batch_size=16)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from listings.models import Status
-from recommendations.models import ItemEmbedding, ModelVersion, TextEmbedding, VersionStatus
-from recommendations.services import encoder, versions
+from recommendations.models import ItemEmbedding, TextEmbedding
+from recommendations.services import encoder
+from registry.models import ModelVersion, VersionStatus
+from registry.selectors import version_active
 from tests.factories import HomeFactory
 from tests.recommendations.services.conftest import SMALL, homes, stored_lists
 
@@ -44,7 +46,7 @@ def test_it_keeps_the_old_version_untouched_when_a_retrain_fails(monkeypatch) ->
 
     failed = ModelVersion.objects.exclude(pk=old.pk).get()
     after = (stored_lists(old), list(ItemEmbedding.objects.filter(version=old).values_list("listing_id", "vector")))
-    assert versions.version_active(kind="home") == old
+    assert version_active(kind="home") == old
     assert (failed.active, failed.status, failed.error) == (False, VersionStatus.FAILED, "RuntimeError('disk full')")
     assert after[0] == before[0]
     assert [(pk, list(vector)) for pk, vector in after[1]] == [(pk, list(vector)) for pk, vector in before[1]]

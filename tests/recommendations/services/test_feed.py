@@ -13,8 +13,9 @@ from django.utils import timezone
 from listings.models import Event, Interaction, Listing
 from listings.services import interaction_record
 from recommendations.actors import Actor
-from recommendations.models import FeedPreference, ModelVersion
+from recommendations.models import FeedPreference
 from recommendations.services import feed
+from registry.models import ModelVersion
 from tests.factories import HomeFactory, UserFactory
 from tests.recommendations.conftest import MONTH_AGO, _embed, _ids, _view
 

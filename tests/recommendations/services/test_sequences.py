@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from listings.models import Interaction, Listing
 from recommendations.ml.sequence.config import SequenceConfig
-from recommendations.models import ItemEmbedding, ModelVersion, VersionStatus
+from recommendations.models import ItemEmbedding
 from recommendations.services import sequence_store, sequences
+from registry.models import ModelVersion, VersionStatus
 from tests.factories import HomeFactory
 from tests.recommendations.conftest import walk_the_cycle
 

@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
-from recommendations.models import ModelVersion, VersionStatus
-from recommendations.services import encoder, versions
+from recommendations.services import encoder
+from registry.models import ModelVersion, VersionStatus
+from registry.services import version_rollback
 from tests.recommendations.services.conftest import SMALL, brute_force_lists, homes, stored_lists
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_short_lists")]
@@ -18,7 +19,7 @@ def test_it_rolls_back_to_an_earlier_version_with_its_lists() -> None:
     first = encoder.encoder_retrain(kind="home", config=SMALL)
     second = encoder.encoder_retrain(kind="home", config=dataclasses.replace(SMALL, seed=7))
 
-    versions.version_rollback(version=first)
+    version_rollback(version=first)
 
     assert list(ModelVersion.objects.filter(active=True).values_list("pk", flat=True)) == [first.pk]
     assert second.pk != first.pk

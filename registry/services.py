@@ -1,4 +1,4 @@
-"""Model versions: the active one per kind, activation, rollback and pruning (no torch imported here)."""
+"""Writes of model versions: activation, rollback, pruning, and failing abandoned trainings."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from recommendations import conf
-from recommendations.models import Algorithm, ModelVersion, VersionStatus
+from registry import conf
+from registry.models import Algorithm, ModelVersion, VersionStatus
 
 # A version still training this long after it was created lost its worker (killed, or past the tasks'
 # 6-hour training limit without a chance to clean up).
@@ -24,8 +24,10 @@ def versions_abandoned_fail(*, kind: str, algorithm: str) -> int:
     ).update(status=VersionStatus.FAILED, error="Abandoned: its worker stopped before training finished.")
 
 
-def version_active(*, kind: str, algorithm: str = Algorithm.AUTOENCODER) -> ModelVersion | None:
-    return ModelVersion.objects.filter(kind=kind, algorithm=algorithm, active=True).first()
+def version_fail(*, version: ModelVersion, error: BaseException) -> None:
+    """Mark ``version``'s training failed with ``error``. Only those two columns are written: whatever else
+    the failed training left unsaved on the instance stays unsaved."""
+    ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.FAILED, error=repr(error))
 
 
 @transaction.atomic
