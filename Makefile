@@ -14,15 +14,28 @@ METRICS_DIR := $(CURDIR)/var/prometheus
 # Celery queues (CELERY_TASK_ROUTES in trustasset/settings.py); the development worker takes all of them.
 QUEUES ?= default,ml,descriptions
 
-.PHONY: install run worker migrate demo test check lint bench clean
+# The locks (pip-compile, hashes): requirements.txt for production, requirements-dev.txt (it and the dev tools)
+# for `make run` and `make test`. `make lock` compiles them from requirements*.in in a venv of its own.
+LOCK_VENV := .venv-pip-tools
+PIP_TOOLS := pip==26.3 pip-tools==7.7.0
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+.PHONY: install lock run worker migrate demo test check lint bench clean
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# Versions already in a lock are kept while they still fit; `make lock UPGRADE=1` takes the newest that fit.
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || ($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet $(PIP_TOOLS))
+	$(PIP_COMPILE) $(if $(UPGRADE),--upgrade) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) $(if $(UPGRADE),--upgrade) --output-file requirements-dev.txt requirements-dev.in
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -61,4 +74,4 @@ bench: install
 	$(PY) bench/import_speed.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -202,10 +202,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Cache: per-process memory unless REDIS/another URL is given; throttling counts and listing pages' similar
-# sections live here. Redis through our backend, which keeps its clients (trustasset/cache.py).
+# sections live here. Redis through django-redis, which keeps one client and connection pool per server
+# (Django's own backend builds a new client for every call); parsed again for it, so the URL's query options
+# come out upper-case, as django-redis reads them.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "trustasset.cache.RedisCache"
+    CACHES["default"] = env.cache_url("CACHE_URL", backend="django_redis.cache.RedisCache")
 
 # Celery: Redis (or any Kombu URL) from CELERY_BROKER_URL; otherwise a filesystem
 # transport under the data directory, so `make run` needs no broker server.

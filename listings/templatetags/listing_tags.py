@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import template
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from listings.models import Kind, Listing, ListingPhoto, Offer
@@ -106,32 +106,19 @@ def placeholder_url(listing: Listing) -> str:
     return f"{listing_path('listing_placeholder', listing.pk)}?v={version}"
 
 
-# A listing's card: search results, the home page's and the feed's shelves, similar listings, favorites.
-# Built here rather than by an included template: a page shows 8 to 24 of them, and the template engine took
-# about 0.25 ms a card, the largest part of a listing page's rendering (bench/load.sh). format_html escapes
-# every value.
-_CARD = (
-    '<article class="card">\n  <a class="card-link" href="{href}">\n    <div class="card-media">\n'
-    '      {image}\n      <span class="badge badge-{offer}">{offer_label}</span>\n    </div>\n'
-    '    <div class="card-body">\n      <p class="card-price">{price}</p>\n      <h3 class="card-title">{title}</h3>\n'
-    '      <p class="card-facts">{facts}</p>\n      <p class="card-place">{place}</p>\n    </div>\n  </a>\n</article>'
-)
-
-
 @register.simple_tag
 def listing_card(listing: Listing, href: str = "", came_from: str = "") -> SafeString:
-    """The card of ``listing``, linking to ``href`` (default: its page, noting ``came_from`` if given)."""
+    """The card of ``listing``, linking to ``href`` (default: its page, noting ``came_from`` if given): search
+    results, the home page's and the feed's shelves, similar listings, favorites."""
     if not href:
         href = listing.get_absolute_url() + (f"?from={came_from}" if came_from else "")
     photo = _first_photo(listing)
-    if photo is not None:
-        image = format_html('<img src="{}" alt="" loading="lazy">', photo.image.url)
-    else:
-        image = format_html('<img class="placeholder" src="{}" alt="" loading="lazy">', placeholder_url(listing))
-    return format_html(
-        _CARD, href=href, image=image, offer=listing.offer, offer_label=listing.get_offer_display(),
-        price=listing_price(listing), title=listing.title, facts=key_facts(listing), place=place(listing),
-    )
+    return _render("listings/_card.html", {
+        "href": href, "photo_url": photo.image.url if photo is not None else "",
+        "placeholder_url": placeholder_url(listing) if photo is None else "", "offer": listing.offer,
+        "offer_label": listing.get_offer_display(), "price": listing_price(listing), "title": listing.title,
+        "facts": key_facts(listing), "place": place(listing),
+    })
 
 
 def _first_photo(listing: Listing) -> ListingPhoto | None:
@@ -184,48 +171,12 @@ def filters_summary(filters: Mapping[str, Any]) -> str:
     return " · ".join(f"{FILTER_LABELS.get(name, name)}: {value}" for name, value in sorted(filters.items()))
 
 
-# The price history's step chart as inline SVG, built here rather than by an included template: the engine took
-# 0.6 ms a listing page for it, most of it localizing a dozen coordinates (bench/load.sh). format_html escapes
-# every value.
-_CHART = (
-    '<figure class="price-chart">\n'
-    '  <svg viewBox="0 0 {width} {height}" role="img" aria-label="{summary}" xmlns="http://www.w3.org/2000/svg">\n'
-    '    <title>{summary}</title>\n'
-    '    <line class="axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>\n'
-    '    <line class="grid" x1="{left}" y1="{high_y}" x2="{right}" y2="{high_y}"/>\n'
-    '    <text class="label" x="{label_x}" y="{high_y}" text-anchor="end" dominant-baseline="middle">'
-    '{high_label}</text>\n'
-    '{low}'
-    '    <polyline class="line" points="{polyline}" fill="none"/>\n'
-    '{markers}'
-    '    <text class="label" x="{left}" y="{label_y}" text-anchor="start">{start_label}</text>\n'
-    '    <text class="label" x="{right}" y="{label_y}" text-anchor="end">{end_label}</text>\n'
-    '  </svg>\n'
-    '  <figcaption>\n    <ul class="price-changes">{changes}</ul>\n  </figcaption>\n'
-    '</figure>'
-)
-_CHART_LOW = (
-    '    <line class="grid" x1="{left}" y1="{low_y}" x2="{right}" y2="{low_y}"/>\n'
-    '    <text class="label" x="{label_x}" y="{low_y}" text-anchor="end" dominant-baseline="middle">'
-    '{low_label}</text>\n'
-)
-_CHART_MARKER = '    <circle class="marker" cx="{}" cy="{}" r="4"><title>{}</title></circle>\n'
-
-
 @register.simple_tag
 def price_chart(points: Sequence[tuple[datetime, Decimal]], offer: str = Offer.SALE) -> SafeString:
     """The price history (``selectors.price_history``) as an SVG step chart with its changes listed below."""
     chart = price_chart_data(points, offer)
-    markers = chart["markers"]
-    low = ""
-    if chart["low_label"] != chart["high_label"]:
-        low = format_html(_CHART_LOW, label_x=chart["left"] - 8, **chart)
-    return format_html(
-        _CHART, label_x=chart["left"] - 8, label_y=chart["height"] - 10, low=low,
-        markers=format_html_join("", _CHART_MARKER, ((m["x"], m["y"], m["label"]) for m in markers)),
-        changes=format_html_join("", "<li>{}</li>", ((m["label"],) for m in markers)),
-        **{name: value for name, value in chart.items() if name != "markers"},
-    )
+    labels = {"label_x": chart["left"] - 8, "label_y": chart["height"] - 10}  # beside the axis, below it
+    return _render("listings/_price_chart.html", chart | labels)
 
 
 def price_chart_data(points: Sequence[tuple[datetime, Decimal]], offer: str = Offer.SALE) -> dict[str, Any]:
@@ -271,3 +222,13 @@ def price_chart_data(points: Sequence[tuple[datetime, Decimal]], offer: str = Of
         "start_label": date_format(timeline[0][0], "M j, Y"), "end_label": "Today",
         "summary": f"Asking price from {money(timeline[0][1])}{suffix} to {money(timeline[-1][1])}{suffix}",
     }
+
+
+def _render(name: str, context: dict[str, Any]) -> SafeString:
+    """The template ``name`` rendered with ``context``, plain values.
+
+    Cards through a tag rather than ``{% include %}``: a page shows 8 to 24 of them, and an included card took
+    about 0.25 ms, the largest part of a listing page's rendering (bench/load.sh). A page renders in the time
+    it took when this tag built its cards with ``format_html`` (bench/listing_render.py).
+    """
+    return cast(SafeString, get_template(name).render(context))  # the engine's SafeString; its stubs say str

@@ -50,7 +50,7 @@ def test_ready_answers_503_naming_an_unreachable_broker(
 
 
 def test_ready_answers_503_naming_an_unreachable_cache(client: Client, settings: Any) -> None:
-    settings.CACHES = {"default": {"BACKEND": "trustasset.cache.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0"}}
 
     response = client.get(reverse("health_ready"))
