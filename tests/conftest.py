@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -75,6 +76,13 @@ def other_seller(db) -> User:
 @pytest.fixture
 def admin_user(db) -> User:
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user: User) -> Client:
+    """The test client signed in as ``admin_user`` (pytest-django's own makes another admin)."""
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

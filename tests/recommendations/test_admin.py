@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,38 +17,22 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from recommendations import tasks
 from recommendations.models import InterestProfile, NeighbourRefresh
-from registry.models import ModelVersion
 from tests.factories import UserFactory
+from tests.registry.conftest import version_action, version_create
 
 pytestmark = pytest.mark.django_db
 
-VERSIONS = reverse("admin:registry_modelversion_changelist")
 REFRESHES = reverse("admin:recommendations_neighbourrefresh_changelist")
 STARTED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 beat_schedule = importlib.import_module("recommendations.migrations.0003_beat_schedule")
 
 
-def _version(*, kind: str = "home", status: str = "ready", active: bool = False, **fields: Any) -> ModelVersion:
-    return ModelVersion.objects.create(kind=kind, algorithm="autoencoder", status=status, active=active, **fields)
-
-
-@pytest.fixture
-def admin_client(client: Client, admin_user: User) -> Client:
-    client.force_login(admin_user)
-    return client
-
-
-def _act(client: Client, action: str, versions: list[ModelVersion]) -> list[str]:
-    """Run an admin action on ``versions``; the messages it left."""
-    response = client.post(VERSIONS, {"action": action, "_selected_action": [v.pk for v in versions]}, follow=True)
-    assert response.status_code == 200
-    return [str(message) for message in response.context["messages"]]
 
 
 # Lists and pages -------------------------------------------------------------------------------
 
 def test_it_lists_refresh_runs_read_only(admin_client: Client) -> None:
-    version = _version(active=True)
+    version = version_create(active=True)
     NeighbourRefresh.objects.create(kind="home", version=version, incremental=True, started_at=STARTED,
                                     finished_at=STARTED + timedelta(seconds=42), listings=120, seconds=42.0,
                                     chunks_total=4, finished_chunks=[1, 20, 40])
@@ -69,10 +52,10 @@ def test_it_queues_one_retrain_per_kind_after_the_commit(
 ) -> None:
     queued: list[tuple[Any, ...]] = []
     monkeypatch.setattr(tasks.encoder_retrain, "delay", lambda *args: queued.append(args))
-    versions = [_version(), _version(status="failed"), _version(kind="car")]
+    versions = [version_create(), version_create(status="failed"), version_create(kind="car")]
 
     with django_capture_on_commit_callbacks() as callbacks:
-        messages = _act(admin_client, "retrain", versions)
+        messages = version_action(admin_client, "retrain", versions)
         assert queued == []  # nothing is sent before the transaction commits
     for callback in callbacks:
         callback()

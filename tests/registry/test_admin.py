@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
 from registry.models import ModelVersion
 from tests.factories import UserFactory
+from tests.registry.conftest import VERSIONS, version_action, version_create
 
 pytestmark = pytest.mark.django_db
 
-VERSIONS = reverse("admin:registry_modelversion_changelist")
 
 
-def _version(*, kind: str = "home", status: str = "ready", active: bool = False, **fields: Any) -> ModelVersion:
-    return ModelVersion.objects.create(kind=kind, algorithm="autoencoder", status=status, active=active, **fields)
-
-
-@pytest.fixture
-def admin_client(client: Client, admin_user: User) -> Client:
-    client.force_login(admin_user)
-    return client
-
-
-def _act(client: Client, action: str, versions: list[ModelVersion]) -> list[str]:
-    """Run an admin action on ``versions``; the messages it left."""
-    response = client.post(VERSIONS, {"action": action, "_selected_action": [v.pk for v in versions]}, follow=True)
-    assert response.status_code == 200
-    return [str(message) for message in response.context["messages"]]
 
 
 def _active_ids() -> list[int]:
@@ -41,8 +24,8 @@ def _active_ids() -> list[int]:
 # Lists and pages -------------------------------------------------------------------------------
 
 def test_it_lists_versions_with_their_key_metrics(admin_client: Client) -> None:
-    _version(active=True, metrics={"val_mse": 0.0123456, "rows": 1234567, "mean_baseline_factor": 4.5})
-    _version(kind="car", status="failed")
+    version_create(active=True, metrics={"val_mse": 0.0123456, "rows": 1234567, "mean_baseline_factor": 4.5})
+    version_create(kind="car", status="failed")
 
     response = admin_client.get(VERSIONS)
 
@@ -55,7 +38,7 @@ def test_it_lists_versions_with_their_key_metrics(admin_client: Client) -> None:
 
 
 def test_it_shows_a_version_read_only_with_params_metrics_and_error(admin_client: Client) -> None:
-    version = _version(status="failed", params={"epochs": 40}, metrics={"rows": 25}, error="RuntimeError('boom')")
+    version = version_create(status="failed", params={"epochs": 40}, metrics={"rows": 25}, error="RuntimeError('boom')")
 
     response = admin_client.get(reverse("admin:registry_modelversion_change", args=[version.pk]))
 
@@ -80,11 +63,11 @@ def test_it_shows_versions_to_admin_users_only(client: Client) -> None:
 # Actions ---------------------------------------------------------------------------------------
 
 def test_it_rolls_back_to_an_older_ready_version(admin_client: Client) -> None:
-    older = _version()
-    current = _version(active=True)
-    car = _version(kind="car", active=True)
+    older = version_create()
+    current = version_create(active=True)
+    car = version_create(kind="car", active=True)
 
-    messages = _act(admin_client, "activate", [older])
+    messages = version_action(admin_client, "activate", [older])
 
     assert messages == [f"Version {older.pk} is now the active home encoder."]
     assert sorted(_active_ids()) == sorted([older.pk, car.pk])
@@ -93,19 +76,19 @@ def test_it_rolls_back_to_an_older_ready_version(admin_client: Client) -> None:
 
 
 def test_it_refuses_to_activate_a_failed_version(admin_client: Client) -> None:
-    failed = _version(status="failed")
-    current = _version(active=True)
+    failed = version_create(status="failed")
+    current = version_create(active=True)
 
-    messages = _act(admin_client, "activate", [failed])
+    messages = version_action(admin_client, "activate", [failed])
 
     assert messages == [f"Version {failed.pk} is failed; only a ready version can be activated."]
     assert _active_ids() == [current.pk]
 
 
 def test_it_activates_one_version_at_a_time(admin_client: Client) -> None:
-    first, second = _version(), _version()
+    first, second = version_create(), version_create()
 
-    messages = _act(admin_client, "activate", [first, second])
+    messages = version_action(admin_client, "activate", [first, second])
 
     assert messages == ["Select exactly one version to activate."]
     assert _active_ids() == []
@@ -116,10 +99,10 @@ def test_it_lets_staff_with_the_permission_to_change_versions_activate_one(clien
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="registry",
                                                           codename__in=["view_modelversion", "change_modelversion"]))
     client.force_login(staff)
-    older = _version()
-    _version(active=True)
+    older = version_create()
+    version_create(active=True)
 
-    messages = _act(client, "activate", [older])
+    messages = version_action(client, "activate", [older])
 
     assert messages == [f"Version {older.pk} is now the active home encoder."]
     assert _active_ids() == [older.pk]
