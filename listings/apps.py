@@ -8,7 +8,4 @@ class ListingsConfig(AppConfig):
     verbose_name = "Listings"
 
     def ready(self) -> None:
-        from listings import (
-            checks,  # noqa: F401  (registers the pgvector check)
-            tasks,  # noqa: F401  (registers its tasks: trustasset/enqueue.py)
-        )
+        from listings import checks  # noqa: F401  (registers the pgvector check)

@@ -6,17 +6,14 @@ the retrain action needs the permission to change model versions (superusers hav
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from recommendations import tasks
 from recommendations.models import InterestProfile, NeighbourRefresh, SimulatedUser
 from registry.admin import ModelVersionAdmin, ReadOnlyAdmin
 from registry.models import ModelVersion
+from trustasset.enqueue import task_enqueue
 
 admin.site.unregister(ModelVersion)  # registry/admin.py's: this one is the same plus the retrain action
 
@@ -31,7 +28,7 @@ class EncoderVersionAdmin(ModelVersionAdmin):
     def retrain(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
         kinds = sorted(set(queryset.values_list("kind", flat=True)))
         for kind in kinds:
-            transaction.on_commit(partial(tasks.encoder_retrain.delay, kind))
+            task_enqueue("recommendations.tasks.encoder_retrain", kind)
         self.message_user(request, f"Retraining queued for: {', '.join(kinds)}.", messages.SUCCESS)
 
 

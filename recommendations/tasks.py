@@ -1,7 +1,7 @@
 """Thin Celery tasks for recommendations: ids and kinds in, one service call each.
 
-The services are imported inside the tasks: they pull in torch and pandas, which the web
-processes that only enqueue these tasks should not pay for at start-up.
+Only workers import this module (and the tests): the web process and the services queue these tasks by name
+(``trustasset/enqueue.py``), so the services below, with torch and pandas, load in workers alone.
 
 Every task is safe to run twice (acks_late and a rerun after a lost worker are global, see settings):
 an embedding or a list is overwritten with the same rows, a profile is recomputed, and a training run
@@ -17,6 +17,10 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from recommendations import conf
+from recommendations.actors import Actor
+from recommendations.services import embeddings, encoder, neighbours, profiles, sequences
+
 logger = logging.getLogger(__name__)
 TRAINING_TIME_LIMIT = 6 * 3600
 # A training whose process dies (out of memory, most likely) is tried once more, not three times.
@@ -29,8 +33,6 @@ TRANSIENT_RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "ma
 @shared_task(**TRANSIENT_RETRY)
 def listing_embed(listing_id: int) -> bool:
     """Embed a new or edited listing with the active encoder (seconds after it is saved)."""
-    from recommendations.services import embeddings
-
     return embeddings.listing_embed(listing_id=listing_id)
 
 
@@ -38,17 +40,12 @@ def listing_embed(listing_id: int) -> bool:
              max_retries=TRAINING_RETRIES_ON_WORKER_LOST)
 def encoder_retrain(kind: str) -> int:
     """Train (with ENCODER_CONFIG), embed, refresh and activate a new encoder version; returns its id."""
-    from recommendations import conf
-    from recommendations.services import encoder
-
     return encoder.encoder_retrain(kind=kind, config=conf.encoder_config()).pk
 
 
 @shared_task(time_limit=TRAINING_TIME_LIMIT, max_retries=TRAINING_RETRIES_ON_WORKER_LOST)
 def neighbours_refresh(kind: str, incremental: bool = False, chunks: int = 1) -> None:
     """Refresh the lists of ``kind``; a full refresh with ``chunks`` > 1 fans out to chunk tasks."""
-    from recommendations.services import embeddings, neighbours
-
     if incremental or chunks <= 1:
         neighbours.neighbours_update(kind=kind, incremental=incremental)
         return
@@ -65,17 +62,12 @@ def neighbours_refresh(kind: str, incremental: bool = False, chunks: int = 1) ->
 @shared_task(time_limit=TRAINING_TIME_LIMIT, **TRANSIENT_RETRY)
 def neighbours_refresh_chunk(refresh_id: int, low: int, high: int) -> None:
     """Lists of the listings with ids in [low, high) of a split full refresh."""
-    from recommendations.services import neighbours
-
     neighbours.neighbours_refresh_chunk(refresh_id=refresh_id, low=low, high=high)
 
 
 @shared_task(**TRANSIENT_RETRY)
 def profiles_refresh(user_id: int | None = None, session_key: str = "") -> None:
     """Recompute a user's or anonymous session's interest profiles (debounced after new interactions)."""
-    from recommendations.actors import Actor
-    from recommendations.services import profiles
-
     profiles.profiles_refresh(actor=Actor(user_id=user_id, session_key=session_key))
 
 
@@ -84,8 +76,6 @@ def profiles_refresh(user_id: int | None = None, session_key: str = "") -> None:
 def sequence_model_train(kind: str) -> int | None:
     """Train and activate a new next-item (SASRec) model for ``kind``; returns its version id, or None when
     there is nothing to train on yet (a new site: the nightly run then tries again)."""
-    from recommendations.services import sequences
-
     try:
         return sequences.sequence_model_train(kind=kind).pk
     except sequences.NotEnoughSequences as error:

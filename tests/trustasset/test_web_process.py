@@ -1,5 +1,6 @@
-"""The web process imports no torch, transformers or pandas: not to start, nor to serve a listing's page,
-the home feed or the feed API (gunicorn would pay their seconds and hundreds of MB in every worker)."""
+"""The web process imports no torch, transformers or pandas, nor any tasks module: not to start, nor to serve a
+listing's page, the home feed or the feed API (gunicorn would pay their seconds and hundreds of MB in every
+worker)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.factories import HomeFactory, UserFactory
 
 PROJECT = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "transformers", "pandas", "sentence_transformers")
+TASKS = ("listings.tasks", "recommendations.tasks", "descriptions.tasks")
 
 # Started as gunicorn starts a worker (trustasset.wsgi: every view loaded), then three requests.
 SERVE = """
@@ -37,7 +39,8 @@ statuses = [client.get(f"/listings/{LISTING}/").status_code]
 client.login(username="buyer", password="buyer-password")
 statuses += [client.get("/").status_code, client.get("/api/feed/?kind=home&limit=5").status_code]
 print(json.dumps({"statuses": statuses, "feed": client.get("/api/feed/?kind=home").json()["results"][0]["reason"],
-                  "loaded": sorted(name for name in HEAVY if name in sys.modules)}))
+                  "loaded": sorted(name for name in HEAVY if name in sys.modules),
+                  "tasks": sorted(name for name in sys.modules if name in OURS)}))
 """
 
 
@@ -59,7 +62,7 @@ def test_it_serves_a_listing_page_and_the_feed_without_torch_pandas_or_transform
                                  scores=[0.9, 0.8], refreshed_at=timezone.now())
     buyer = UserFactory(username="buyer", password="buyer-password")
     Interaction.objects.create(user=buyer, listing=homes[0], event=Event.VIEW)
-    code = f"LISTING = {homes[0].pk}\nHEAVY = {HEAVY!r}\n{SERVE}"
+    code = f"LISTING = {homes[0].pk}\nHEAVY = {HEAVY!r}\nOURS = {TASKS!r}\n{SERVE}"
     environment = {**os.environ, "DATABASE_URL": _database_url(), "TRUSTASSET_DATA_DIR": str(tmp_path),
                    "DJANGO_SETTINGS_MODULE": "trustasset.settings", "CELERY_TASK_ALWAYS_EAGER": "false",
                    "CELERY_BROKER_URL": "filesystem://"}
@@ -72,3 +75,4 @@ def test_it_serves_a_listing_page_and_the_feed_without_torch_pandas_or_transform
     assert served["statuses"] == [200, 200, 200]
     assert served["feed"] == "Because you viewed 1 Oak St · Near the ~$251k you have been viewing"
     assert served["loaded"] == []
+    assert served["tasks"] == []  # the web process queues tasks by name (trustasset/enqueue.py) and loads none
