@@ -8,7 +8,7 @@ from django.conf import settings
 
 from descriptions.engines import DescriptionEngine
 from descriptions.engines.template import TemplateEngine
-from registry import conf as models_conf
+from registry import conf as registry_conf
 from registry.models import Algorithm, ModelVersion
 
 
@@ -31,7 +31,7 @@ def adapter_path() -> str | None:
     if settings.DESCRIPTION_ADAPTER_PATH:
         return str(settings.DESCRIPTION_ADAPTER_PATH)
     version = ModelVersion.objects.filter(algorithm=Algorithm.LORA, active=True).first()
-    return str(models_conf.models_dir() / version.artifact_path) if version is not None else None
+    return str(registry_conf.models_dir() / version.artifact_path) if version is not None else None
 
 
 @lru_cache(maxsize=2)

@@ -22,10 +22,10 @@ from descriptions.models import IN_FLIGHT, DescriptionRequest, DescriptionRevisi
 from descriptions.selectors import description_facts, findings_as_data
 from listings.models import Listing
 from listings.services import listing_update
-from registry import conf as models_conf
-from registry import services as versions
+from registry import conf as registry_conf
 from registry.artifacts import artifact_dir
 from registry.models import Algorithm, ModelVersion, VersionStatus
+from registry.services import version_activate
 from trustasset import metrics
 from trustasset.enqueue import task_enqueue
 
@@ -156,9 +156,9 @@ def describer_version_record(*, report: FinetuneReport, params: dict[str, object
                                           metrics=report.as_json())
     directory = artifact_dir(version=version)
     shutil.copytree(report.adapter_dir, directory)
-    version.artifact_path = str(directory.relative_to(models_conf.models_dir()))
+    version.artifact_path = str(directory.relative_to(registry_conf.models_dir()))
     version.status = VersionStatus.READY
     version.save(update_fields=["artifact_path", "status"])
     if report.pass_rate_after >= report.pass_rate_before:
-        versions.version_activate(version=version)
+        version_activate(version=version)
     return version

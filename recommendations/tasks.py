@@ -1,7 +1,7 @@
 """Thin Celery tasks for recommendations: ids and kinds in, one service call each.
 
-Only workers import this module (and the tests): the web process and the services queue these tasks by name
-(``trustasset/enqueue.py``), so the services below, with torch and pandas, load in workers alone.
+Workers, management commands and the tests import this module; the web process and the services queue these
+tasks by name (``trustasset/enqueue.py``), so the services below, with torch and pandas, never load there.
 
 Every task is safe to run twice (acks_late and a rerun after a lost worker are global, see settings):
 an embedding or a list is overwritten with the same rows, a profile is recomputed, and a training run

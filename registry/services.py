@@ -52,7 +52,7 @@ def version_rollback(*, version: ModelVersion) -> ModelVersion:
 def versions_prune(*, kind: str, algorithm: str = Algorithm.AUTOENCODER) -> int:
     """Keep the newest ``MODEL_VERSIONS_KEPT`` inactive ready versions (for rollback) and as many failed
     ones (for their errors); delete older ones, rows (cascade) and files. Training versions are left alone."""
-    inactive = ModelVersion.objects.filter(kind=kind, algorithm=algorithm, active=False).order_by("-created_at")
+    inactive = ModelVersion.objects.filter(kind=kind, algorithm=algorithm, active=False).order_by("-created_at", "-pk")
     doomed = [
         version
         for status in (VersionStatus.READY, VersionStatus.FAILED)

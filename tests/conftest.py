@@ -20,7 +20,6 @@ SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 # Tests that are not about background work run tasks in-process; tests about the worker
 # start a real one and switch this off.
 celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-celery_app.autodiscover_tasks(force=True)  # as a worker does: every app's tasks, run by name (trustasset/enqueue.py)
 
 
 @pytest.fixture(autouse=True)

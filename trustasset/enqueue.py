@@ -3,11 +3,13 @@
 Services queue their tasks through here and never import a tasks module: each app's ``tasks.py`` imports its
 services at its top (tasks → services → selectors → models), so no import cycle forms, lazy or not, and the
 web process, which only queues, never loads a tasks module nor what the tasks need (torch, pandas). Workers
-load them (the Celery app's autodiscovery); so do the tests, which run tasks in-process.
+load them (the Celery app's autodiscovery). In eager mode (the tests, ``CELERY_TASK_ALWAYS_EAGER``) a task runs
+in the process that queues it, which then loads its module.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from celery import current_app
@@ -22,6 +24,7 @@ def task_enqueue(name: str, *args: Any, countdown: float | None = None, **kwargs
     def send() -> None:
         app = current_app
         if app.conf.task_always_eager:  # send_task never runs in-process: eager mode needs the task itself
+            importlib.import_module(name.rpartition(".")[0])  # registers its tasks (a no-op once loaded)
             task = app.tasks[name]
             if countdown is None:
                 task.delay(*args, **kwargs)

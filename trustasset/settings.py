@@ -9,6 +9,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from trustasset.database import EMBEDDED_NOT_STARTED_URL
+from trustasset.startup import data_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "trustasset.errors.csrf_failure"  # the refusal page in the site's look
 
-DATA_DIR = Path(env.str("TRUSTASSET_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+DATA_DIR = data_dir()  # $TRUSTASSET_DATA_DIR, else ./var: the entry points' embedded database lives there too
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
@@ -202,12 +203,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Cache: per-process memory unless REDIS/another URL is given; throttling counts and listing pages' similar
-# sections live here. Redis through django-redis, which keeps one client and connection pool per server
-# (Django's own backend builds a new client for every call); parsed again for it, so the URL's query options
-# come out upper-case, as django-redis reads them.
+# sections live here. A redis:// URL selects django-redis (django-environ does, django-redis being installed),
+# which keeps one client and connection pool per server (Django's own backend builds a new client for every
+# call); the URL's query options become its OPTIONS, upper-case (?socket_timeout=0.5: SOCKET_TIMEOUT).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"] = env.cache_url("CACHE_URL", backend="django_redis.cache.RedisCache")
 
 # Celery: Redis (or any Kombu URL) from CELERY_BROKER_URL; otherwise a filesystem
 # transport under the data directory, so `make run` needs no broker server.

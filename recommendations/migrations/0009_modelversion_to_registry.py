@@ -9,9 +9,13 @@ from django.db import migrations, models
 def content_type_move(app_label_from, app_label_to):
     def move(apps, schema_editor):
         ContentType = apps.get_model('contenttypes', 'ContentType')
-        ContentType.objects.using(schema_editor.connection.alias).filter(
-            app_label=app_label_from, model='modelversion'
-        ).update(app_label=app_label_to)
+        types = ContentType.objects.using(schema_editor.connection.alias)
+        source = types.filter(app_label=app_label_from, model='modelversion')
+        if source.exists():
+            # A partial `migrate registry` may have made an empty one already (post_migrate): the moved one,
+            # with its permissions and log entries, takes its place.
+            types.filter(app_label=app_label_to, model='modelversion').delete()
+            source.update(app_label=app_label_to)
         ContentType.objects.clear_cache()
 
     return move

@@ -13,8 +13,9 @@ from registry.models import ModelVersion
 VERSIONS = reverse("admin:registry_modelversion_changelist")
 
 
-def version_create(*, kind: str = "home", status: str = "ready", active: bool = False, **fields: Any) -> ModelVersion:
-    return ModelVersion.objects.create(kind=kind, algorithm="autoencoder", status=status, active=active, **fields)
+def version_create(*, kind: str = "home", algorithm: str = "autoencoder", status: str = "ready", active: bool = False,
+                   **fields: Any) -> ModelVersion:
+    return ModelVersion.objects.create(kind=kind, algorithm=algorithm, status=status, active=active, **fields)
 
 
 def version_action(client: Client, action: str, versions: list[ModelVersion]) -> list[str]:

@@ -6,15 +6,20 @@ from django.test import RequestFactory
 from trustasset.links import RequestUrls, site_url
 
 
-@pytest.mark.parametrize("path", [
-    "/listings/7/", "/media/listings/7/caf\u00e9 front.jpg", "/listings/?kind=home&q=a b", "listings/7/", "//cdn/x",
-    "/a/../b/",
+@pytest.mark.parametrize(("path", "url"), [
+    ("/listings/7/", "https://testserver/listings/7/"),
+    ("/media/listings/7/caf\u00e9 front.jpg", "https://testserver/media/listings/7/caf%C3%A9%20front.jpg"),
+    ("/listings/?kind=home&q=a b", "https://testserver/listings/?kind=home&q=a%20b"),
+    ("listings/7/", "https://testserver/api/listings/listings/7/"),  # relative to the request's path
+    ("//cdn/x", "https://cdn/x"),
+    ("/a/../b/", "https://testserver/b/"),
 ])
-def test_it_gives_the_addresses_build_absolute_uri_gives(rf: RequestFactory, path: str) -> None:
+def test_it_gives_each_path_on_the_requests_scheme_and_host(rf: RequestFactory, path: str, url: str) -> None:
     request = rf.get("/api/listings/", secure=True)
     urls = RequestUrls(request)
 
-    assert (urls(path), urls(path)) == (request.build_absolute_uri(path),) * 2
+    assert (urls(path), urls(path)) == (url, url)
+    assert url == request.build_absolute_uri(path)  # as Django's own builder has it
 
 
 def test_it_leaves_paths_as_they_are_without_a_request() -> None:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from listings.models import Kind
 from recommendations.services import neighbours
+from recommendations.tasks import neighbours_refresh as neighbours_refresh_task
 
 
 class Command(BaseCommand):
@@ -23,8 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         for kind in [options["kind"]] if options["kind"] else Kind.values:
             if options["chunks"] > 1 and not options["incremental"]:
-                from recommendations.tasks import neighbours_refresh as neighbours_refresh_task
-
                 neighbours_refresh_task.delay(kind, False, options["chunks"])
                 self.stdout.write(f"{kind}: full refresh queued in {options['chunks']} chunks")
                 continue

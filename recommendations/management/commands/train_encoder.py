@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from listings.models import Kind
 from recommendations import conf
 from recommendations.services.encoder import NotEnoughListings, encoder_retrain
+from recommendations.tasks import encoder_retrain as encoder_retrain_task
 from registry.selectors import version_active
 
 
@@ -31,8 +32,6 @@ class Command(BaseCommand):
             config = dataclasses.replace(config, max_epochs=options["max_epochs"])
         for kind in kinds:
             if options["enqueue"]:
-                from recommendations.tasks import encoder_retrain as encoder_retrain_task
-
                 encoder_retrain_task.delay(kind)
                 self.stdout.write(f"{kind}: training queued for the worker")
                 continue

@@ -1,7 +1,9 @@
 """Retraining the encoder: every listing embedded, lists stored, the version activated; a failed retrain
-changes nothing."""
+changes nothing; a rollback to an earlier version, and only the versions a rollback needs kept."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 
@@ -10,8 +12,9 @@ from recommendations.models import ItemEmbedding, TextEmbedding
 from recommendations.services import encoder
 from registry.models import ModelVersion, VersionStatus
 from registry.selectors import version_active
+from registry.services import version_rollback
 from tests.factories import HomeFactory
-from tests.recommendations.services.conftest import SMALL, homes, stored_lists
+from tests.recommendations.services.conftest import SMALL, brute_force_lists, homes, stored_lists
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_short_lists")]
 
@@ -50,3 +53,29 @@ def test_it_keeps_the_old_version_untouched_when_a_retrain_fails(monkeypatch) ->
     assert (failed.active, failed.status, failed.error) == (False, VersionStatus.FAILED, "RuntimeError('disk full')")
     assert after[0] == before[0]
     assert [(pk, list(vector)) for pk, vector in after[1]] == [(pk, list(vector)) for pk, vector in before[1]]
+
+
+def test_it_rolls_back_to_an_earlier_version_with_its_lists() -> None:
+    homes(20)
+    first = encoder.encoder_retrain(kind="home", config=SMALL)
+    second = encoder.encoder_retrain(kind="home", config=dataclasses.replace(SMALL, seed=7))
+
+    version_rollback(version=first)
+
+    assert list(ModelVersion.objects.filter(active=True).values_list("pk", flat=True)) == [first.pk]
+    assert second.pk != first.pk
+    assert stored_lists(first) == brute_force_lists(first, k=5)
+
+
+def test_it_keeps_ready_versions_for_rollback_and_prunes_older_ones(settings) -> None:
+    settings.MODEL_VERSIONS_KEPT = 1
+    homes(20)
+    first = encoder.encoder_retrain(kind="home", config=SMALL)
+    failed = ModelVersion.objects.create(kind="home", algorithm="autoencoder", status=VersionStatus.FAILED)
+    second = encoder.encoder_retrain(kind="home", config=SMALL)
+    third = encoder.encoder_retrain(kind="home", config=SMALL)
+
+    remaining = set(ModelVersion.objects.values_list("pk", flat=True))
+
+    assert remaining == {failed.pk, second.pk, third.pk}
+    assert first.pk not in remaining
