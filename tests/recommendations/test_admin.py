@@ -27,8 +27,6 @@ STARTED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 beat_schedule = importlib.import_module("recommendations.migrations.0003_beat_schedule")
 
 
-
-
 # Lists and pages -------------------------------------------------------------------------------
 
 def test_it_lists_refresh_runs_read_only(admin_client: Client) -> None:

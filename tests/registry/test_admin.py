@@ -14,9 +14,6 @@ from tests.registry.conftest import VERSIONS, version_action, version_create
 pytestmark = pytest.mark.django_db
 
 
-
-
-
 def _active_ids() -> list[int]:
     return list(ModelVersion.objects.filter(active=True).values_list("pk", flat=True))
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -14,12 +12,6 @@ from listings.models import Listing
 
 LISTINGS = "/api/listings/"
 FAVORITES = "/api/favorites/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    # Throttle counts live in the cache, which outlives a test.
-    cache.clear()
 
 
 def _detail(listing: Listing) -> str:
