@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from registry.models import ModelVersion
+from registry.models import Algorithm, ModelVersion
 from registry.services import version_rollback
 
 
@@ -87,4 +87,14 @@ class ModelVersionAdmin(ReadOnlyAdmin):
         except ValueError as error:  # the service refuses versions that are not ready
             self.message_user(request, str(error), messages.ERROR)
             return
-        self.message_user(request, f"Version {version.pk} is now the active {version.kind} encoder.", messages.SUCCESS)
+        self.message_user(request, f"Version {version.pk} is now the active {_role(version)}.", messages.SUCCESS)
+
+
+# What each algorithm's active version is, in the admin's words.
+ROLES = {Algorithm.AUTOENCODER: "encoder", Algorithm.SASREC: "next-item model", Algorithm.LORA: "description adapter"}
+
+
+def _role(version: ModelVersion) -> str:
+    """"home encoder", "car next-item model", "description adapter" (a model of every kind names none)."""
+    role = ROLES.get(Algorithm(version.algorithm), version.algorithm)
+    return role if version.kind == "all" else f"{version.kind} {role}"

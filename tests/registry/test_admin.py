@@ -72,6 +72,18 @@ def test_it_rolls_back_to_an_older_ready_version(admin_client: Client) -> None:
     assert current.active is False
 
 
+@pytest.mark.parametrize(("kind", "algorithm", "role"), [
+    ("car", "sasrec", "car next-item model"), ("all", "lora", "description adapter"),
+])
+def test_it_names_what_a_rolled_back_version_is(admin_client: Client, kind: str, algorithm: str, role: str) -> None:
+    older = version_create(kind=kind, algorithm=algorithm)
+    version_create(kind=kind, algorithm=algorithm, active=True)
+
+    messages = version_action(admin_client, "activate", [older])
+
+    assert messages == [f"Version {older.pk} is now the active {role}."]
+
+
 def test_it_refuses_to_activate_a_failed_version(admin_client: Client) -> None:
     failed = version_create(status="failed")
     current = version_create(active=True)
