@@ -26,6 +26,7 @@ MONTH_AGO = timedelta(days=30)
 
 
 def _embed(version: ModelVersion, listing: Listing, *head: float) -> None:
+    """A hand-made 10-d item embedding: ``head`` then zeros."""
     ItemEmbedding.objects.create(version=version, listing=listing, vector=[*head, *[0.0] * (10 - len(head))],
                                  embedded_at=timezone.now())
 

@@ -18,9 +18,10 @@ from rest_framework.test import APIClient
 
 from listings.models import Interaction, Listing, ListingPhoto, Status
 from listings.services import listing_photo_add, listings_set_status
-from recommendations.models import ItemEmbedding, NeighbourList
+from recommendations.models import NeighbourList
 from registry.models import ModelVersion
 from tests.factories import CarFactory, HomeFactory
+from tests.recommendations.conftest import _embed
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +38,6 @@ def _stored(version: ModelVersion, source: Listing, ranked: list[tuple[Listing, 
         version=version, source=source, target_ids=[target.pk for target, _ in ranked],
         scores=[score for _, score in ranked], refreshed_at=timezone.now(),
     )
-
-
-def _embed(version: ModelVersion, listing: Listing, *head: float) -> None:
-    """A hand-made 10-d item embedding: ``head`` then zeros."""
-    ItemEmbedding.objects.create(version=version, listing=listing, vector=[*head, *[0.0] * (10 - len(head))],
-                                 embedded_at=timezone.now())
 
 
 def _png() -> SimpleUploadedFile:
