@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.forms import LoginForm, SignupForm
 from listings.throttles import PageRateThrottle
 from recommendations.services.profiles import interactions_adopt
-from trustasset.http import next_url
+from trustasset.http import next_url, redirect_back
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -36,7 +36,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         interactions_adopt(session_key=session_key, user_id=user.pk)
         messages.success(request, f"Welcome to TrustAsset, {user.get_username()}.")
-        return redirect(next_url(request) or settings.LOGIN_REDIRECT_URL)
+        return redirect_back(request, default=settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form, "next": next_url(request)})
 
 
